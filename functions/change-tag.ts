@@ -1,0 +1,122 @@
+/**
+ * PUT /api/v1/repository/{ns}/{repo}/tag/{tag} — Quay's changeTag: create or move a tag
+ * (`manifest_digest`, or the legacy `image` id) and/or set its `expiration`.
+ */
+import { badRequest, invalidRequest, notFound } from '../shared/domain/errors.js';
+import { TAG_ERROR, isValidTagName } from '../shared/domain/quay-format.js';
+import { changeExpiration, isReachableFromAliveTag, manifestForLegacyImage, retarget } from '../shared/domain/tag-operations.js';
+import type { TagDeps } from '../shared/domain/tag-operations.js';
+import { MAX_EPOCH_S } from '../shared/domain/tag-rules.js';
+import { compileSchema, has, jsonBody } from '../shared/http/body.js';
+import { quay } from '../shared/http/errors.js';
+import { apiHandler } from '../shared/http/pipeline.js';
+import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
+import { WriteConflictError } from '../shared/store/index.js';
+import type { ChangeRecord } from '../shared/store/index.js';
+
+interface ChangeTagBody {
+  image?: string | null;
+  manifest_digest?: string | null;
+  expiration?: number | null;
+}
+
+// Quay's ChangeTag schema: no required keys, unknown keys ignored.
+const validateChangeTag = compileSchema<ChangeTagBody>({
+  type: 'object',
+  properties: {
+    image: { type: ['string', 'null'] },
+    manifest_digest: { type: ['string', 'null'] },
+    expiration: { type: ['number', 'null'] },
+  },
+});
+
+/** Checks a requested expiration: a real instant (Quay's 500 on huge values is a 400 here), in the future. */
+function checkedExpiration(value: number, nowMs: number): number {
+  if (!Number.isFinite(value) || Math.abs(value) > MAX_EPOCH_S) throw badRequest();
+  if (value * 1000 <= nowMs) throw badRequest();
+  return value;
+}
+
+async function resolveTarget(deps: TagDeps, pk: string, body: ChangeTagBody): Promise<{ digest: string; imageId: string | null }> {
+  // manifest_digest wins when both are sent ([L] 754b3f79).
+  if (has(body, 'manifest_digest')) {
+    const digest = body.manifest_digest;
+    if (!digest || !(await isReachableFromAliveTag(deps, pk, digest))) throw notFound();
+    return { digest, imageId: null };
+  }
+  const manifest = body.image ? await manifestForLegacyImage(deps, pk, body.image, true) : null;
+  if (!manifest) throw notFound();
+  return { digest: manifest.digest, imageId: body.image as string };
+}
+
+export const handler = apiHandler('change-tag', async (request) => {
+  const context = await authorizeRepository(request, 'write');
+  rejectApplicationRepository(context);
+  const body = jsonBody(request, validateChangeTag);
+  const tag = request.params.tag;
+  if (!isValidTagName(tag)) throw quay.message(400, TAG_ERROR);
+  requireRepository(context);
+
+  const { deps } = request;
+  const actor = actorOf(context, request);
+  const expiration =
+    has(body, 'expiration') && body.expiration !== null && body.expiration !== undefined
+      ? checkedExpiration(body.expiration, deps.clock.now())
+      : null;
+
+  if (has(body, 'manifest_digest') || has(body, 'image')) {
+    const target = await resolveTarget(deps, context.pk, body);
+    try {
+      await retarget(deps, actor, {
+        tag,
+        manifestDigest: target.digest,
+        reversion: false,
+        // Unlike Quay, an expiration sent with a target applies to the new range (not the old one).
+        ...(expiration !== null ? { expirationS: expiration } : {}),
+        changes: (previous, range) => {
+          const username = actor.performer?.username ?? null;
+          const changes: ChangeRecord[] = [
+            {
+              kind: previous ? 'move_tag' : 'create_tag',
+              namespace: actor.namespace,
+              repository: actor.repository,
+              performer: actor.performer,
+              ip: actor.ip,
+              at: range.start,
+              metadata: {
+                username,
+                repo: actor.repository,
+                tag,
+                namespace: actor.namespace,
+                image: target.imageId,
+                manifest_digest: target.imageId === null ? target.digest : null,
+                original_manifest_digest: previous?.manifestDigest ?? null,
+              },
+            },
+          ];
+          if (expiration !== null) {
+            changes.push({
+              ...changes[0],
+              kind: 'change_tag_expiration',
+              metadata: {
+                username,
+                repo: actor.repository,
+                tag,
+                namespace: actor.namespace,
+                expiration_date: expiration,
+                old_expiration_date: null,
+              },
+            });
+          }
+          return changes;
+        },
+      });
+    } catch (error) {
+      if (error instanceof WriteConflictError) throw invalidRequest('Could not move tag');
+      throw error;
+    }
+  } else if (has(body, 'expiration')) {
+    await changeExpiration(deps, actor, tag, expiration);
+  }
+  return { status: 201, body: 'Updated' };
+});

@@ -1,0 +1,29 @@
+/** POST /api/v1/repository/{ns}/{repo}/changevisibility — make a repository public or private. */
+import { changeBy } from '../shared/http/admin.js';
+import { compileSchema, jsonBody } from '../shared/http/body.js';
+import { apiHandler } from '../shared/http/pipeline.js';
+import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
+import type { Visibility } from '../shared/store/index.js';
+
+const validate = compileSchema<{ visibility: Visibility }>({
+  type: 'object',
+  required: ['visibility'],
+  properties: { visibility: { type: 'string', enum: ['public', 'private'] } },
+});
+
+export const handler = apiHandler('change-visibility', async (request) => {
+  const context = await authorizeRepository(request, 'admin');
+  const body = jsonBody(request, validate);
+  requireRepository(context);
+  await request.deps.store.repositories.setVisibility(
+    context.namespace,
+    context.repositoryName,
+    body.visibility,
+    changeBy(request, 'change_repo_visibility', context.namespace, context.repositoryName, {
+      repo: context.repositoryName,
+      namespace: context.namespace,
+      visibility: body.visibility,
+    }),
+  );
+  return { status: 200, body: { success: true } };
+});

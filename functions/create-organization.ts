@@ -1,0 +1,40 @@
+/** POST /api/v1/organization/ — create an organization; the caller becomes its admin. */
+import { NAMESPACE_PATTERN } from '../shared/domain/names.js';
+import { changeBy, requireUser } from '../shared/http/admin.js';
+import { compileSchema, jsonBody } from '../shared/http/body.js';
+import { quay } from '../shared/http/errors.js';
+import { apiHandler } from '../shared/http/pipeline.js';
+import { DEFAULT_TAG_EXPIRATION_S, WriteConflictError } from '../shared/store/index.js';
+
+interface CreateOrganizationBody {
+  name: string;
+  email?: string;
+}
+
+const validate = compileSchema<CreateOrganizationBody>({
+  type: 'object',
+  required: ['name'],
+  properties: { name: { type: 'string' }, email: { type: 'string' } },
+});
+
+const TAKEN = 'A user or organization with this name already exists';
+
+export const handler = apiHandler('create-organization', async (request) => {
+  const principal = requireUser(request);
+  const body = jsonBody(request, validate);
+  if (!NAMESPACE_PATTERN.test(body.name)) {
+    throw quay.invalidRequest('Invalid organization name: use 2-255 lowercase letters, digits or underscores');
+  }
+  if (body.name === principal.username) throw quay.invalidRequest(TAKEN);
+  const now = request.deps.clock.now();
+  try {
+    await request.deps.store.namespaces.createOrganization(
+      { name: body.name, kind: 'organization', admins: [principal.username], email: body.email, tagExpirationS: DEFAULT_TAG_EXPIRATION_S, createdAt: now },
+      changeBy(request, 'org_create', body.name, null, { email: body.email ?? null, namespace: body.name }),
+    );
+  } catch (error) {
+    if (error instanceof WriteConflictError) throw quay.invalidRequest(TAKEN);
+    throw error;
+  }
+  return { status: 201, body: 'Created' };
+});

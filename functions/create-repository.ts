@@ -1,0 +1,69 @@
+/** POST /api/v1/repository — create a repository (image or application kind). */
+import { decideRepositoryCreate } from '../shared/domain/permissions.js';
+import { REPOSITORY_PATTERN } from '../shared/domain/names.js';
+import { changeBy } from '../shared/http/admin.js';
+import { compileSchema, jsonBody } from '../shared/http/body.js';
+import { quay } from '../shared/http/errors.js';
+import { apiHandler } from '../shared/http/pipeline.js';
+import { WriteConflictError } from '../shared/store/index.js';
+import type { RepositoryKind, Visibility } from '../shared/store/index.js';
+
+interface CreateRepositoryBody {
+  namespace: string;
+  repository: string;
+  visibility: Visibility;
+  description?: string;
+  repo_kind?: RepositoryKind;
+}
+
+const validate = compileSchema<CreateRepositoryBody>({
+  type: 'object',
+  required: ['namespace', 'repository', 'visibility'],
+  properties: {
+    namespace: { type: 'string' },
+    repository: { type: 'string' },
+    visibility: { type: 'string', enum: ['public', 'private'] },
+    description: { type: 'string' },
+    repo_kind: { type: 'string', enum: ['image', 'application'] },
+  },
+});
+
+export const handler = apiHandler('create-repository', async (request) => {
+  const body = jsonBody(request, validate);
+  const { store, clock } = request.deps;
+  const namespaceRecord = await store.namespaces.getNamespace(body.namespace);
+  const decision = decideRepositoryCreate({
+    principal: request.principal,
+    namespace: body.namespace,
+    namespaceFacts: namespaceRecord
+      ? { kind: namespaceRecord.kind, admins: new Set(namespaceRecord.admins) }
+      : { kind: 'missing', admins: new Set() },
+  });
+  if (!decision.allowed) {
+    if (decision.status === 404) throw quay.notFound();
+    throw quay.unauthorized(decision.status === 403);
+  }
+  if (!REPOSITORY_PATTERN.test(body.repository)) {
+    throw quay.invalidRequest('Invalid repository name: use lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+  }
+  const kind = body.repo_kind ?? 'image';
+  const ownUserNamespace = namespaceRecord?.kind !== 'organization' && request.principal?.username === body.namespace;
+  try {
+    await store.repositories.createRepository(
+      {
+        namespace: body.namespace,
+        name: body.repository,
+        kind,
+        visibility: body.visibility,
+        description: body.description ?? '',
+        createdAt: clock.now(),
+      },
+      ownUserNamespace,
+      changeBy(request, 'create_repo', body.namespace, body.repository, { repo: body.repository, namespace: body.namespace }),
+    );
+  } catch (error) {
+    if (error instanceof WriteConflictError) throw quay.invalidRequest('Repository already exists');
+    throw error;
+  }
+  return { status: 201, body: { namespace: body.namespace, name: body.repository, kind } };
+});

@@ -1,0 +1,19 @@
+/** DELETE /api/v1/repository/{ns}/{repo}/tag/{tag} — Quay's deleteFullTag. */
+import { invalidRequest } from '../shared/domain/errors.js';
+import { deleteTag } from '../shared/domain/tag-operations.js';
+import { apiHandler } from '../shared/http/pipeline.js';
+import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
+import { WriteConflictError } from '../shared/store/index.js';
+
+export const handler = apiHandler('delete-tag', async (request) => {
+  const context = await authorizeRepository(request, 'write');
+  rejectApplicationRepository(context);
+  requireRepository(context);
+  try {
+    await deleteTag(request.deps, actorOf(context, request), request.params.tag);
+  } catch (error) {
+    if (error instanceof WriteConflictError) throw invalidRequest('Could not delete tag');
+    throw error;
+  }
+  return { status: 204 };
+});

@@ -1,0 +1,45 @@
+/** GET /api/v1/repository/{ns}/{repo}/tag/ — Quay's listRepoTags. */
+import { listTags } from '../shared/domain/list-tags.js';
+import type { ListTagsInput } from '../shared/domain/list-tags.js';
+import { parsePythonInt, truthyBool } from '../shared/domain/quay-format.js';
+import { quay } from '../shared/http/errors.js';
+import { apiHandler } from '../shared/http/pipeline.js';
+import { authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
+
+const LIMIT_HELP = 'Limit to the number of results to return per page. Max 100.';
+const PAGE_HELP = 'Page index for the results. Default 1.';
+const FILTER_SYNTAX_ERROR =
+  "Unsupported syntax for filter_tag_name. Expected <operation>:<tag_name> where <operation>can be 'like' or 'eq'.";
+
+function intParam(value: string | undefined, name: string, help: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = parsePythonInt(value);
+  if (parsed === null) throw quay.message(400, { [name]: help });
+  return parsed;
+}
+
+function nameFilter(value: string | undefined): ListTagsInput['nameFilter'] {
+  if (!value) return null;
+  const colon = value.indexOf(':');
+  if (colon < 0) throw quay.message(400, FILTER_SYNTAX_ERROR);
+  const op = value.slice(0, colon);
+  // Quay ignores an unknown operation rather than rejecting it.
+  return op === 'eq' || op === 'like' ? { op, value: value.slice(colon + 1) } : null;
+}
+
+export const handler = apiHandler('list-tags', async (request) => {
+  const context = await authorizeRepository(request, 'read');
+  rejectApplicationRepository(context);
+  const { query } = request;
+  const input = {
+    pk: context.pk,
+    specificTag: query.specificTag || null,
+    nameFilter: nameFilter(query.filter_tag_name),
+    onlyActive: truthyBool(query.onlyActiveTags),
+    page: Math.max(1, intParam(query.page, 'page', PAGE_HELP, 1)),
+    limit: Math.min(100, Math.max(1, intParam(query.limit, 'limit', LIMIT_HELP, 50))),
+    cursor: query.next_page || null,
+  };
+  requireRepository(context);
+  return { status: 200, body: await listTags(request.deps, input) };
+});

@@ -1,0 +1,40 @@
+/** PUT /api/v1/repository/{ns}/{repo}/permissions/user/{username} — grant a role. */
+import { USERNAME_PATTERN } from '../shared/domain/names.js';
+import type { Role } from '../shared/domain/permissions.js';
+import { changeBy } from '../shared/http/admin.js';
+import { compileSchema, jsonBody } from '../shared/http/body.js';
+import { quay } from '../shared/http/errors.js';
+import { apiHandler } from '../shared/http/pipeline.js';
+import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
+import { WriteConflictError } from '../shared/store/index.js';
+
+const validate = compileSchema<{ role: Role }>({
+  type: 'object',
+  required: ['role'],
+  properties: { role: { type: 'string', enum: ['read', 'write', 'admin'] } },
+});
+
+export const handler = apiHandler('put-user-permission', async (request) => {
+  const context = await authorizeRepository(request, 'admin');
+  const body = jsonBody(request, validate);
+  const username = request.params.username;
+  if (!USERNAME_PATTERN.test(username)) throw quay.invalidRequest('Invalid username');
+  requireRepository(context);
+  try {
+    await request.deps.store.repositories.putPermission(
+      context.namespace,
+      context.repositoryName,
+      { username, role: body.role },
+      changeBy(request, 'change_repo_permission', context.namespace, context.repositoryName, {
+        username,
+        repo: context.repositoryName,
+        namespace: context.namespace,
+        role: body.role,
+      }),
+    );
+  } catch (error) {
+    if (error instanceof WriteConflictError) throw quay.notFound();
+    throw error;
+  }
+  return { status: 200, body: { role: body.role, name: username, is_robot: username.includes('+') } };
+});

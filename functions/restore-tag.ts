@@ -1,0 +1,71 @@
+/**
+ * POST /api/v1/repository/{ns}/{repo}/tag/{tag}/restore — Quay's restoreTag: point the tag back at
+ * any manifest still stored in the repository (even one only dead tags reference), as a new range
+ * marked `reversion`.
+ */
+import { invalidRequest, notFound } from '../shared/domain/errors.js';
+import { manifestForLegacyImage, retarget } from '../shared/domain/tag-operations.js';
+import { compileSchema, has, jsonBody } from '../shared/http/body.js';
+import { apiHandler } from '../shared/http/pipeline.js';
+import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
+import { WriteConflictError } from '../shared/store/index.js';
+
+interface RestoreTagBody {
+  image?: string;
+  manifest_digest?: string;
+}
+
+const validateRestoreTag = compileSchema<RestoreTagBody>({
+  type: 'object',
+  properties: { image: { type: 'string' }, manifest_digest: { type: 'string' } },
+});
+
+export const handler = apiHandler('restore-tag', async (request) => {
+  const context = await authorizeRepository(request, 'write');
+  rejectApplicationRepository(context);
+  const body = jsonBody(request, validateRestoreTag);
+  requireRepository(context);
+  if (!has(body, 'manifest_digest') && !has(body, 'image')) throw invalidRequest('Missing manifest_digest');
+
+  const { deps } = request;
+  const tag = request.params.tag;
+  const manifest = has(body, 'manifest_digest')
+    ? await deps.store.manifests.getManifest(context.pk, body.manifest_digest as string)
+    : await manifestForLegacyImage(deps, context.pk, body.image as string, false);
+  if (!manifest) throw notFound();
+
+  const actor = actorOf(context, request);
+  try {
+    await retarget(deps, actor, {
+      tag,
+      manifestDigest: manifest.digest,
+      reversion: true,
+      changes: (_previous, range) => [
+        {
+          kind: 'revert_tag',
+          namespace: actor.namespace,
+          repository: actor.repository,
+          performer: actor.performer,
+          ip: actor.ip,
+          at: range.start,
+          // As Quay: no `namespace` key in revert_tag.
+          metadata: {
+            username: actor.performer?.username ?? null,
+            repo: actor.repository,
+            tag,
+            manifest_digest: manifest.digest,
+            image: body.image ?? null,
+          },
+        },
+      ],
+    });
+  } catch (error) {
+    // The manifest was collected meanwhile, or the tag kept changing under us.
+    if (error instanceof WriteConflictError) {
+      if (!(await deps.store.manifests.getManifest(context.pk, manifest.digest))) throw notFound();
+      throw invalidRequest('Could not restore tag');
+    }
+    throw error;
+  }
+  return { status: 200, body: {} };
+});

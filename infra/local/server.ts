@@ -1,0 +1,339 @@
+/**
+ * The local runtime: DynamoDB Local (or a given endpoint), the tables, the HTTP API emulator over
+ * THE route table, the audit stream poller and the sweep timer, wired like the deployed stack.
+ * The handlers run unchanged; this module only emulates the wiring.
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { backgroundFunctions, routes } from '../routes.js';
+import { clock } from '../../shared/clock.js';
+import { resetConfig } from '../../shared/config.js';
+import { PROJECT_ROOT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { buildContext, createGateway, type ApiHandler, type LocalRoute } from './gateway.js';
+import { startStreamPoller, type StreamHandler, type StreamPoller } from './stream-poller.js';
+import { ensureTables } from './tables.js';
+
+export interface LocalServerOptions {
+  /** HTTP port; 0 = a random free port. Default 8080. */
+  port?: number;
+  host?: '127.0.0.1';
+  /** Use this DynamoDB instead of starting DynamoDB Local. */
+  dynamoEndpoint?: string;
+  /** DynamoDB Local without files (default false: data under .local/). */
+  inMemory?: boolean;
+  /** Data folder of DynamoDB Local in persistent mode (default .local/dynamodb). */
+  dataDir?: string;
+  registryTable?: string;
+  auditTable?: string;
+  /** Serve POST /_local/clock, /_local/sweep and /_local/audit/flush. */
+  testHooks?: boolean;
+  /** Sweep timer period; default 60 000 (EventBridge's every minute); 0 = off. */
+  sweepIntervalMs?: number;
+  /** Poll the registry stream into the audit handler; default true. */
+  streamPolling?: boolean;
+  /** Start-up notices and background warnings; default: stderr. */
+  log?: (line: string) => void;
+}
+
+export interface LocalServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  dynamoEndpoint: string;
+  registryTable: string;
+  auditTable: string;
+  /** Whether the audit stream poller runs (false when off or when functions/audit-stream.ts is missing). */
+  streamPolling: boolean;
+  /** Stops the HTTP server, the poller, the timer and (if started here) DynamoDB Local. */
+  stop(): Promise<void>;
+  /**
+   * Resolves true once every stream record written before the call reached the audit handler;
+   * false after `timeoutMs` (default 10 000) or when stream polling is off.
+   */
+  flushAudit(timeoutMs?: number): Promise<boolean>;
+  /** Runs one expiry sweep now (after any sweep in progress) and returns its report. */
+  runSweep(): Promise<unknown>;
+}
+
+export const FUNCTIONS_DIR = join(PROJECT_ROOT, 'functions');
+
+/** Thrown when a route or background function has no handler file yet. */
+export class NotImplementedError extends Error {
+  constructor(readonly handlerName: string) {
+    super(`not implemented: functions/${handlerName}.ts does not exist yet`);
+    this.name = 'NotImplementedError';
+  }
+}
+
+/** Imports a module of the project by path; undefined if the file does not exist. */
+async function importIfExists(file: string): Promise<Record<string, unknown> | undefined> {
+  if (!existsSync(file)) return undefined;
+  return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as Record<string, unknown>;
+}
+
+/** The `handler` export of functions/<name>.ts; undefined if the file does not exist. */
+export async function loadFunction<T = ApiHandler>(name: string): Promise<T | undefined> {
+  const module = await importIfExists(join(FUNCTIONS_DIR, `${name}.ts`));
+  if (!module) return undefined;
+  if (typeof module.handler !== 'function') throw new Error(`functions/${name}.ts does not export a handler function`);
+  return module.handler as T;
+}
+
+/** Calls shared/store/client.ts `resetStore()` when that module exists (the store is built lazily). */
+async function resetStoreIfPresent(): Promise<void> {
+  const module = await importIfExists(join(PROJECT_ROOT, 'shared', 'store', 'client.ts'));
+  if (module && typeof module.resetStore === 'function') await (module.resetStore as () => unknown)();
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (error.code === 'EADDRINUSE') {
+        reject(new Error(`port ${port} on ${host} is already in use; set PORT to another port (or 0 for any free port)`));
+      } else {
+        reject(error);
+      }
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Starts the whole local runtime; resolves once it serves requests. */
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const host = options.host ?? '127.0.0.1';
+  const registryTable = options.registryTable ?? process.env.REGISTRY_TABLE ?? 'registry';
+  const auditTable = options.auditTable ?? process.env.AUDIT_TABLE ?? 'audit';
+  const region = 'us-east-1';
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log(`local server: clean-up failed: ${errorText(error)}`);
+      }
+    }
+  };
+
+  try {
+    let dynamo: DynamoDbLocal | undefined;
+    let dynamoEndpoint = options.dynamoEndpoint;
+    if (!dynamoEndpoint) {
+      dynamo = await startDynamoDbLocal({ inMemory: options.inMemory ?? false, dataDir: options.dataDir });
+      cleanups.push(() => dynamo?.stop());
+      dynamoEndpoint = dynamo.endpoint;
+    }
+
+    // The handlers' environment, as the CDK stack would set it. It is process-wide: with two
+    // servers in one process, the handlers follow the one started last (restored on its stop).
+    const environment: Record<string, string> = {
+      TAG_SERVICE_LOCAL: '1',
+      REGISTRY_TABLE: registryTable,
+      AUDIT_TABLE: auditTable,
+      DDB_ENDPOINT: dynamoEndpoint,
+      AWS_REGION: region,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamoEndpoint,
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID || 'local',
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY || 'local',
+    };
+    const previous = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, environment);
+    resetConfig();
+    await resetStoreIfPresent();
+    cleanups.push(async () => {
+      // Hand the process back to whatever was configured before, unless a later server took over.
+      const stillOurs = Object.entries(environment).every(([name, value]) => process.env[name] === value);
+      if (!stillOurs) return;
+      for (const [name, value] of Object.entries(previous)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      resetConfig();
+      await resetStoreIfPresent();
+    });
+
+    const tables = await ensureTables(dynamoEndpoint, { registryTable, auditTable });
+    for (const table of [tables.registry, tables.audit]) {
+      if (table.mismatches.length > 0) {
+        log(
+          `warning: existing table ${table.name} differs from infra/tables.ts (${table.mismatches.join('; ')}); ` +
+            `delete .local/ (or use --in-memory) to recreate it`,
+        );
+      }
+    }
+
+    // Sweeps run one at a time, whether from the timer or from POST /_local/sweep.
+    let sweepChain: Promise<unknown> = Promise.resolve();
+    const runSweep = (): Promise<unknown> => {
+      const run = sweepChain.then(async () => {
+        const sweep = await loadFunction<(event?: unknown, context?: unknown) => Promise<unknown>>(backgroundFunctions.expirySweep.handler);
+        if (!sweep) throw new NotImplementedError(backgroundFunctions.expirySweep.handler);
+        const event = {
+          version: '0',
+          id: randomUUID(),
+          'detail-type': 'Scheduled Event',
+          source: 'aws.events',
+          account: '000000000000',
+          time: new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          region,
+          resources: [`arn:aws:events:${region}:000000000000:rule/expiry-sweep`],
+          detail: {},
+        };
+        return sweep(event, buildContext(backgroundFunctions.expirySweep.handler, { timeoutMs: 60_000 }));
+      });
+      sweepChain = run.catch(() => undefined);
+      return run;
+    };
+
+    // Audit stream poller.
+    let poller: StreamPoller | undefined;
+    let pollingOffReason = 'stream polling is off';
+    if (options.streamPolling ?? true) {
+      let auditHandler: StreamHandler | undefined;
+      try {
+        auditHandler = await loadFunction<StreamHandler>(backgroundFunctions.auditStream.handler);
+        if (!auditHandler) pollingOffReason = `stream polling is off: functions/${backgroundFunctions.auditStream.handler}.ts does not exist yet`;
+      } catch (error) {
+        pollingOffReason = `stream polling is off: functions/${backgroundFunctions.auditStream.handler}.ts failed to load: ${errorText(error)}`;
+      }
+      if (auditHandler) {
+        const handler = auditHandler;
+        poller = startStreamPoller({
+          endpoint: dynamoEndpoint,
+          tableName: registryTable,
+          region,
+          functionName: backgroundFunctions.auditStream.handler,
+          handler: (event, context) => handler(event, context),
+        });
+        cleanups.push(() => poller?.stop());
+      } else {
+        log(`warning: ${pollingOffReason}`);
+      }
+    }
+    const flushAudit = async (timeoutMs?: number): Promise<boolean> => (poller ? poller.flush(timeoutMs) : false);
+
+    const localRoutes: LocalRoute[] = [];
+    if (options.testHooks) {
+      localRoutes.push(
+        {
+          method: 'POST',
+          path: '/_local/clock',
+          handle: async (body) => {
+            const input = parseJson(body) as { advance_s?: unknown } | undefined;
+            const seconds = input?.advance_s;
+            if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
+              return { statusCode: 400, body: { message: 'advance_s must be a positive number of seconds' } };
+            }
+            clock.advance(seconds);
+            return { statusCode: 200, body: { now: clock.now() } };
+          },
+        },
+        {
+          method: 'POST',
+          path: '/_local/sweep',
+          handle: async () => {
+            try {
+              return { statusCode: 200, body: (await runSweep()) ?? {} };
+            } catch (error) {
+              if (error instanceof NotImplementedError) return { statusCode: 501, body: { message: error.message } };
+              log(JSON.stringify({ level: 'error', msg: 'sweep failed', error: String((error as Error)?.stack ?? error) }));
+              return { statusCode: 500, body: { message: `sweep failed: ${errorText(error)}` } };
+            }
+          },
+        },
+        {
+          method: 'POST',
+          path: '/_local/audit/flush',
+          handle: async () => {
+            if (!poller) return { statusCode: 503, body: { flushed: false, message: pollingOffReason } };
+            const flushed = await poller.flush();
+            return flushed
+              ? { statusCode: 200, body: { flushed: true } }
+              : { statusCode: 504, body: { flushed: false, message: 'stream records were not all delivered within 10 s' } };
+          },
+        },
+      );
+    }
+
+    const server = createServer(
+      createGateway({
+        routes,
+        loadHandler: (name) => loadFunction<ApiHandler>(name),
+        localRoutes,
+        now: () => clock.now(),
+      }),
+    );
+    server.keepAliveTimeout = 5_000;
+    const port = await listen(server, options.port ?? 8080, host);
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+
+    // The EventBridge schedule.
+    const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
+    if (sweepIntervalMs > 0) {
+      let reportedMissing = false;
+      const timer = setInterval(() => {
+        runSweep().catch((error) => {
+          if (error instanceof NotImplementedError) {
+            if (!reportedMissing) log(`warning: sweep timer: ${error.message}`);
+            reportedMissing = true;
+            return;
+          }
+          log(JSON.stringify({ level: 'error', msg: 'scheduled sweep failed', error: String((error as Error)?.stack ?? error) }));
+        });
+      }, sweepIntervalMs);
+      timer.unref();
+      cleanups.push(async () => {
+        clearInterval(timer);
+        await sweepChain;
+      });
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      dynamoEndpoint,
+      registryTable,
+      auditTable,
+      streamPolling: poller !== undefined,
+      stop: () => (stopping ??= cleanUp()),
+      flushAudit,
+      runSweep,
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The expiry sweep (EventBridge, every minute): finalizes tags whose expiration passed, purges
+ * ranges past their namespace's time-machine window, and collects manifests nothing references.
+ * It reads only the due work (sparse, sharded index), re-checks every item before writing, works
+ * within a time budget and picks up the rest next time; running it twice changes nothing more.
+ */
+import type { Clock } from '../clock.js';
+import { allSweepShards } from '../store/keys.js';
+import type { Store } from '../store/index.js';
+import { DEFAULT_TAG_EXPIRATION_S, WriteConflictError } from '../store/index.js';
+import type { DueItem } from '../store/sweep.js';
+import { tagExpiredChange } from './tag-operations.js';
+
+export interface SweepReport {
+  expired: number;
+  purged_ranges: number;
+  deleted_manifests: number;
+  /** Due items whose state had changed since they were queued (moved, deleted, re-referenced). */
+  skipped: number;
+  /** Items read from the due index. */
+  items_read: number;
+  elapsed_ms: number;
+  /** True when the time budget ran out with work left (the next run continues). */
+  more: boolean;
+}
+
+export interface SweepOptions {
+  /** Stop starting new work after this long (keep it well under the Lambda timeout). */
+  budgetMs: number;
+  /** Due items read per shard query. */
+  batchSize: number;
+}
+
+interface SweepDeps {
+  store: Store;
+  clock: Clock;
+}
+
+/** `REPO#ns/name` → its namespace and repository. */
+function repositoryOf(pk: string): { namespace: string; repository: string } {
+  const path = pk.slice('REPO#'.length);
+  const slash = path.indexOf('/');
+  return { namespace: path.slice(0, slash), repository: path.slice(slash + 1) };
+}
+
+export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<SweepReport> {
+  const started = Date.now();
+  const report: SweepReport = { expired: 0, purged_ranges: 0, deleted_manifests: 0, skipped: 0, items_read: 0, elapsed_ms: 0, more: false };
+  const windows = new Map<string, Promise<number>>();
+  const windowOf = (namespace: string) => {
+    if (!windows.has(namespace)) {
+      windows.set(namespace, deps.store.namespaces.getNamespace(namespace).then((ns) => ns?.tagExpirationS ?? DEFAULT_TAG_EXPIRATION_S));
+    }
+    return windows.get(namespace)!;
+  };
+  const outOfTime = () => Date.now() - started >= options.budgetMs;
+
+  // Shards are independent; visit them in turn, each from where its last batch ended, until every
+  // shard is drained or time runs out.
+  const positions = new Map<string, Record<string, unknown> | undefined>(allSweepShards().map((shard) => [shard, undefined]));
+  while (positions.size && !outOfTime()) {
+    for (const [shard, from] of [...positions]) {
+      if (outOfTime()) break;
+      const now = deps.clock.now();
+      const batch = await deps.store.sweep.queryDue(shard, now, options.batchSize, from);
+      report.items_read += batch.read;
+      if (batch.next) positions.set(shard, batch.next);
+      else positions.delete(shard);
+      for (const item of batch.items) {
+        if (outOfTime()) {
+          positions.set(shard, from);
+          break;
+        }
+        const outcome = await handleDueItem(deps, item, now, windowOf);
+        if (outcome === 'skipped') report.skipped++;
+        else if (outcome === 'expired') report.expired++;
+        else if (outcome === 'purged') report.purged_ranges++;
+        else if (outcome === 'collected') report.deleted_manifests++;
+      }
+    }
+  }
+  report.more = positions.size > 0;
+  report.elapsed_ms = Date.now() - started;
+  return report;
+}
+
+type Outcome = 'expired' | 'purged' | 'collected' | 'skipped' | 'kept';
+
+async function handleDueItem(deps: SweepDeps, item: DueItem, now: number, windowOf: (ns: string) => Promise<number>): Promise<Outcome> {
+  const { store } = deps;
+  const { namespace, repository } = repositoryOf(item.pk);
+  try {
+    switch (item.kind) {
+      case 'expire': {
+        const range = await store.tags.getRange(item.pk, item.sk);
+        if (!range || range.endedBy || range.end === undefined || range.end > now) return 'skipped';
+        const pointer = await store.tags.getLiveTag(item.pk, range.name);
+        // The pointer must still be this very range with this very end (not moved or re-dated since).
+        if (!pointer || pointer.start !== range.start || pointer.end !== range.end) return 'skipped';
+        await store.tags.finalizeExpiredTag(item.pk, pointer, await windowOf(namespace), tagExpiredChange({ namespace, repository, pk: item.pk, windowS: 0 }, pointer, now));
+        return 'expired';
+      }
+      case 'purge': {
+        const range = await store.tags.getRange(item.pk, item.sk);
+        if (!range || !range.endedBy || range.end === undefined || range.dueAt !== item.dueAt) return 'skipped';
+        // The window in force now decides; a window that grew since the range closed keeps it longer.
+        const purgeAt = range.end + (await windowOf(namespace)) * 1000;
+        if (purgeAt > now) {
+          await store.sweep.reschedule(item.pk, item.sk, item.dueAt, purgeAt);
+          return 'kept';
+        }
+        const manifest = await store.manifests.getManifest(item.pk, range.manifestDigest);
+        await store.sweep.purgeRange(item.pk, item.sk, item.dueAt, manifest, now);
+        return 'purged';
+      }
+      case 'gc': {
+        const manifest = await store.manifests.getManifest(item.pk, item.sk.slice('MAN#'.length));
+        if (!manifest || manifest.refs > 0) return 'skipped';
+        const parents = await store.manifests.findParentLists(item.pk, manifest.digest);
+        if (parents.length && (await store.manifests.getManifests(item.pk, parents)).size > 0) {
+          // Held by a stored manifest list; that list's collection queues it again.
+          await store.sweep.unqueueManifest(item.pk, manifest.digest, item.dueAt);
+          return 'kept';
+        }
+        return (await store.sweep.deleteManifest(item.pk, manifest, now)) ? 'collected' : 'skipped';
+      }
+    }
+  } catch (error) {
+    if (error instanceof WriteConflictError) return 'skipped';
+    throw error;
+  }
+  return 'skipped';
+}

@@ -1,0 +1,176 @@
+/**
+ * The tag mutations of Quay's tag API (create, move, restore, delete, change expiration), as plain
+ * functions over a store and a clock. Each one reads what it needs, decides, and commits one
+ * transaction whose conditions make it lose cleanly to a concurrent writer; a lost race is retried
+ * from a fresh read, a bounded number of times.
+ */
+import type { Clock } from '../clock.js';
+import type { Store } from '../store/index.js';
+import { WriteConflictError, withConflictRetry } from '../store/index.js';
+import type { ChangeRecord, LiveTag, ManifestRecord, Performer, TagRange } from '../store/index.js';
+import type { TransactItem } from '../store/transactions.js';
+import { invalidRequest, notFound } from './errors.js';
+import { clampedExpirationEnd, isAlive, nextRangeStart } from './tag-rules.js';
+
+export interface TagDeps {
+  store: Store;
+  clock: Clock;
+}
+
+/** Who acts on which repository: what every mutation needs for its audit change. */
+export interface Actor {
+  namespace: string;
+  repository: string;
+  pk: string;
+  windowS: number;
+  performer: Performer | null;
+  ip: string | null;
+}
+
+function change(actor: Actor, kind: string, at: number, metadata: Record<string, unknown>): ChangeRecord {
+  return { kind, namespace: actor.namespace, repository: actor.repository, performer: actor.performer, ip: actor.ip, at, metadata };
+}
+
+/** The `tag_expired` change recorded when a mutation (or the sweep) finalizes a passed expiry. */
+export function tagExpiredChange(actor: Omit<Actor, 'performer' | 'ip'>, tag: LiveTag, at: number): ChangeRecord {
+  return {
+    kind: 'tag_expired',
+    namespace: actor.namespace,
+    repository: actor.repository,
+    performer: null,
+    ip: null,
+    at,
+    metadata: {
+      tag: tag.name,
+      repo: actor.repository,
+      namespace: actor.namespace,
+      manifest_digest: tag.manifestDigest,
+      expiration_date: Math.floor((tag.end as number) / 1000),
+    },
+  };
+}
+
+export interface RetargetRequest {
+  tag: string;
+  manifestDigest: string;
+  /** Restore marks the new range as a reversion. */
+  reversion: boolean;
+  /** An expiration (epoch seconds) for the new range, already checked to be in the future. */
+  expirationS?: number;
+  /** Builds the audit changes of this retarget from the pointer it replaces (null when creating). */
+  changes: (previous: LiveTag | null, range: TagRange) => ChangeRecord[];
+  /** When the manifest item itself is new (ingest by tag), the put of it; otherwise a reference. */
+  newManifest?: (range: TagRange) => TransactItem;
+}
+
+/**
+ * Points a tag at a manifest: opens a new range, closes the current one (or finalizes its passed
+ * expiry), in one transaction. Returns the pointer it replaced (null if the tag was not alive).
+ */
+export async function retarget(deps: TagDeps, actor: Actor, request: RetargetRequest): Promise<LiveTag | null> {
+  return withConflictRetry(async () => {
+    const now = deps.clock.now();
+    const current = await deps.store.tags.getLiveTag(actor.pk, request.tag);
+    const alive = current !== null && isAlive(current, now);
+    const start = nextRangeStart(now, current);
+    const range: TagRange = {
+      name: request.tag,
+      manifestDigest: request.manifestDigest,
+      start,
+      reversion: request.reversion,
+      ...(request.expirationS !== undefined ? { end: clampedExpirationEnd(start, request.expirationS) } : {}),
+    };
+    const changes = request.changes(alive ? current : null, range);
+    if (current && !alive) changes.push(tagExpiredChange(actor, current, now));
+    await deps.store.tags.retargetTag({
+      pk: actor.pk,
+      current,
+      currentExpired: current !== null && !alive,
+      range,
+      windowS: actor.windowS,
+      manifestWrite: request.newManifest ? request.newManifest(range) : deps.store.tags.referenceManifest(actor.pk, request.manifestDigest),
+      changes,
+    });
+    return alive ? current : null;
+  });
+}
+
+/** The alive pointer of a tag, or a not-found outcome. */
+async function aliveTag(deps: TagDeps, actor: Actor, tag: string): Promise<LiveTag> {
+  const current = await deps.store.tags.getLiveTag(actor.pk, tag);
+  if (!current || !isAlive(current, deps.clock.now())) throw notFound();
+  return current;
+}
+
+/** DELETE: ends the alive tag now. A tag that is not alive is not found ([H]'s fix of [L]'s 400). */
+export async function deleteTag(deps: TagDeps, actor: Actor, tag: string): Promise<void> {
+  await withConflictRetry(async () => {
+    const current = await aliveTag(deps, actor, tag);
+    const now = Math.max(deps.clock.now(), current.start);
+    await deps.store.tags.deleteTag(actor.pk, current, now, actor.windowS, change(actor, 'delete_tag', now, {
+      username: actor.performer?.username ?? null,
+      repo: actor.repository,
+      namespace: actor.namespace,
+      tag,
+    }));
+  });
+}
+
+/**
+ * PUT {expiration}: sets (epoch seconds, clamped to [start+1h, start+104w]) or clears (null) the
+ * expiration of an alive tag. Setting what is already set writes nothing and logs nothing.
+ */
+export async function changeExpiration(deps: TagDeps, actor: Actor, tag: string, expirationS: number | null): Promise<void> {
+  try {
+    await withConflictRetry(async () => {
+      const current = await aliveTag(deps, actor, tag);
+      const end = expirationS === null ? undefined : clampedExpirationEnd(current.start, expirationS);
+      if (end === current.end) return;
+      const now = deps.clock.now();
+      await deps.store.tags.setTagExpiration(actor.pk, current, end, change(actor, 'change_tag_expiration', now, {
+        username: actor.performer?.username ?? null,
+        repo: actor.repository,
+        tag,
+        namespace: actor.namespace,
+        // As Quay logs them: the requested value in epoch seconds, the old end in milliseconds.
+        expiration_date: expirationS,
+        old_expiration_date: current.end ?? null,
+      }));
+    }, 10);
+  } catch (error) {
+    if (error instanceof WriteConflictError) throw invalidRequest('Could not update tag expiration; Tag has probably changed');
+    throw error;
+  }
+}
+
+/**
+ * Whether PUT may point a tag at this manifest: it must be reachable from an alive tag, directly or
+ * as a child of a manifest list that is (Quay's lookup_manifest_by_digest without allow_dead).
+ */
+export async function isReachableFromAliveTag(deps: TagDeps, pk: string, digest: string): Promise<boolean> {
+  const now = deps.clock.now();
+  if (await deps.store.tags.hasAliveTag(pk, digest, now)) return true;
+  const parents = await deps.store.manifests.findParentLists(pk, digest);
+  for (const parent of parents) if (await deps.store.tags.hasAliveTag(pk, parent, now)) return true;
+  return false;
+}
+
+/**
+ * The manifest a legacy image id stands for: the manifests whose leaf id it is, preferring one an
+ * alive tag reaches (PUT requires that), else the most recently pushed (restore).
+ */
+export async function manifestForLegacyImage(
+  deps: TagDeps,
+  pk: string,
+  imageId: string,
+  mustBeReachable: boolean,
+): Promise<ManifestRecord | null> {
+  const leaves = (await deps.store.manifests.findManifestsByLegacyImage(pk, imageId)).filter((entry) => entry.position === 0);
+  const manifests = [...(await deps.store.manifests.getManifests(pk, leaves.map((leaf) => leaf.digest))).values()].sort(
+    (a, b) => b.pushedAt - a.pushedAt,
+  );
+  for (const manifest of manifests) {
+    if (!mustBeReachable || (await isReachableFromAliveTag(deps, pk, manifest.digest))) return manifest;
+  }
+  return null;
+}

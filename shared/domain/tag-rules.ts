@@ -1,0 +1,31 @@
+/** Pure tag rules: liveness, expiration clamping, range starts (quay-tag-api.md §5). */
+import type { TagRange } from '../store/records.js';
+
+/** A tag is alive iff it has no end or its end is still ahead (strict, to the millisecond). */
+export function isAlive(range: Pick<TagRange, 'end' | 'endedBy'>, nowMs: number): boolean {
+  return range.endedBy === undefined && (range.end === undefined || range.end > nowMs);
+}
+
+export const EXPIRATION_MIN_S = 3600;
+export const EXPIRATION_MAX_S = 104 * 7 * 24 * 3600;
+
+/**
+ * Quay's change_tag_expiration clamp: the offset from the tag's START (not from now) is kept within
+ * [1 hour, 104 weeks]; the end keeps the start's sub-second remainder.
+ */
+export function clampedExpirationEnd(startMs: number, requestedEpochS: number): number {
+  const offset = Math.floor(requestedEpochS) - Math.floor(startMs / 1000);
+  return startMs + Math.min(Math.max(offset, EXPIRATION_MIN_S), EXPIRATION_MAX_S) * 1000;
+}
+
+/** Largest epoch second Python's datetime accepts (9999-12-31T23:59:59Z); larger is a 400, not a 500. */
+export const MAX_EPOCH_S = 253_402_300_799;
+
+/**
+ * The start of a new range replacing `current`: now, but always after the current range's start so
+ * ranges of one name never share a start (keys stay unique, history stays ordered) even when two
+ * writers act within one millisecond or a Lambda's clock lags.
+ */
+export function nextRangeStart(nowMs: number, current: Pick<TagRange, 'start'> | null): number {
+  return current ? Math.max(nowMs, current.start + 1) : nowMs;
+}

@@ -1,0 +1,48 @@
+/** Helpers of the administration routes: namespace authorization and audit changes. */
+import { decideNamespaceAdmin } from '../domain/permissions.js';
+import type { NamespaceRecord } from '../store/index.js';
+import type { ChangeRecord } from '../store/index.js';
+import { quay } from './errors.js';
+import type { ApiRequest } from './pipeline.js';
+import { performerOf } from './repository-access.js';
+
+/** The caller must administer `namespace`; returns its record (null for a user's untouched namespace). */
+export async function authorizeNamespaceAdmin(request: ApiRequest, namespace: string): Promise<NamespaceRecord | null> {
+  const record = await request.deps.store.namespaces.getNamespace(namespace);
+  const decision = decideNamespaceAdmin({
+    principal: request.principal,
+    namespace,
+    namespaceFacts: record ? { kind: record.kind, admins: new Set(record.admins) } : { kind: 'missing', admins: new Set() },
+  });
+  if (!decision.allowed) {
+    if (decision.status === 404) throw quay.notFound();
+    throw quay.unauthorized(decision.status === 403);
+  }
+  return record;
+}
+
+/** An audit change made by the caller of this request, now. */
+export function changeBy(
+  request: ApiRequest,
+  kind: string,
+  namespace: string,
+  repository: string | null,
+  metadata: Record<string, unknown>,
+): ChangeRecord {
+  return {
+    kind,
+    namespace,
+    repository,
+    performer: performerOf(request.principal),
+    ip: request.ip,
+    at: request.deps.clock.now(),
+    metadata,
+  };
+}
+
+/** Quay answers with 401 to anonymous callers of routes that need a signed-in user, 403 to robots. */
+export function requireUser(request: ApiRequest) {
+  if (!request.principal) throw quay.unauthorized(false);
+  if (request.principal.isRobot) throw quay.unauthorized(true);
+  return request.principal;
+}

@@ -1,0 +1,61 @@
+/**
+ * Bearer tokens → principal (DESIGN 5.2). Locally: HS256 with the development secret. Deployed: a
+ * JWKS URL with issuer and audience. An invalid or missing token means an anonymous caller, as in
+ * Quay; the development secret is refused outside the local runtime.
+ */
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { config } from '../config.js';
+import { parseScopeClaim } from '../domain/permissions.js';
+import type { Principal } from '../domain/permissions.js';
+import { log } from '../log.js';
+
+type Verifier = (token: string) => Promise<JWTPayload | null>;
+
+function buildVerifier(): Verifier {
+  const settings = config();
+  if (settings.jwksUrl) {
+    const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(settings.jwksUrl));
+    return async (token) =>
+      (await jwtVerify(token, keys, { issuer: settings.jwtIssuer, audience: settings.jwtAudience })).payload;
+  }
+  if (settings.jwtSecret && settings.isLocal) {
+    const secret = new TextEncoder().encode(settings.jwtSecret);
+    return async (token) => (await jwtVerify(token, secret, { algorithms: ['HS256'] })).payload;
+  }
+  if (settings.jwtSecret) {
+    log('error', { message: 'AUTH_JWT_SECRET is refused outside the local runtime; set AUTH_JWKS_URL' });
+  }
+  return async () => null;
+}
+
+let verifier: Verifier | undefined;
+
+export function resetAuth(): void {
+  verifier = undefined;
+}
+
+/** Robots are `namespace+name`; Quay usernames never contain '+'. */
+export function principalFromClaims(payload: JWTPayload): Principal | null {
+  const username = typeof payload.sub === 'string' ? payload.sub.trim() : '';
+  if (!username) return null;
+  const isRobot = username.includes('+');
+  return {
+    username,
+    isRobot,
+    superuser: !isRobot && config().superusers.has(username),
+    scopes: parseScopeClaim(payload.scope),
+  };
+}
+
+export async function authenticate(authorization: string | undefined): Promise<Principal | null> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match) return null;
+  verifier ??= buildVerifier();
+  try {
+    const payload = await verifier(match[1]);
+    return payload ? principalFromClaims(payload) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,82 @@
+import type { DomainError } from '../domain/errors.js';
+
+/**
+ * HTTP errors in the shapes clients expect. Quay's API uses three JSON shapes
+ * (quay-tag-api.md §4): the ApiException "problem" body, `{"message": ...}` from abort() and
+ * `{"error": ...}` from util.http.abort; the /v2 API uses the OCI error body.
+ */
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    /** Builds the body; receives the external base URL (ApiException bodies link to it). */
+    readonly renderBody: (baseUrl: string) => unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`HTTP ${status}`);
+  }
+}
+
+/** Quay's ApiException body (endpoints/exception.py). */
+function apiException(status: number, errorType: string, detail: string, headers?: Record<string, string>) {
+  return new HttpError(
+    status,
+    (baseUrl) => ({
+      detail,
+      error_message: detail,
+      error_type: errorType,
+      title: errorType,
+      type: `${baseUrl}/api/v1/error/${errorType}`,
+      status,
+    }),
+    headers,
+  );
+}
+
+export const quay = {
+  notFound: () => apiException(404, 'not_found', 'Not Found'),
+  invalidRequest: (message: string) => apiException(400, 'invalid_request', message),
+  /** Quay's Unauthorized(): 401 for anonymous callers, 403 for authenticated ones. */
+  unauthorized: (authenticated: boolean) =>
+    authenticated
+      ? apiException(403, 'insufficient_scope', 'Unauthorized')
+      : apiException(401, 'invalid_token', 'Requires authentication'),
+  conflict: (message: string) => apiException(409, 'conflict', message),
+  /** flask abort(status, message) and flask-restful abort: `{"message": ...}`. */
+  message: (status: number, message: string | Record<string, string>) => new HttpError(status, () => ({ message })),
+  /** flask.abort(400) with no description. */
+  badRequest: () => quay.message(400, 'The browser (or proxy) sent a request that this server could not understand.'),
+  /** [L] disallow_for_app_repositories. */
+  applicationRepository: () => quay.message(501, 'The server does not support the action requested by the browser.'),
+};
+
+/** The Quay body for a domain outcome (routes with OCI bodies map their own). */
+export function quayErrorFor(error: DomainError): HttpError {
+  switch (error.kind) {
+    case 'not_found':
+      return quay.notFound();
+    case 'invalid_request':
+      return quay.invalidRequest(error.message);
+    case 'bad_request':
+      return quay.badRequest();
+  }
+}
+
+export type OciErrorCode =
+  | 'MANIFEST_INVALID'
+  | 'MANIFEST_UNKNOWN'
+  | 'MANIFEST_BLOB_UNKNOWN'
+  | 'DIGEST_INVALID'
+  | 'NAME_INVALID'
+  | 'NAME_UNKNOWN'
+  | 'TAG_INVALID'
+  | 'SIZE_INVALID'
+  | 'UNAUTHORIZED'
+  | 'DENIED'
+  | 'UNSUPPORTED'
+  | 'PAGINATION_NUMBER_INVALID';
+
+export function ociError(status: number, code: OciErrorCode, message: string, detail: unknown = null, headers?: Record<string, string>) {
+  return new HttpError(status, () => ({ errors: [{ code, message, detail }] }), headers);
+}

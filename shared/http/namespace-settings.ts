@@ -1,0 +1,37 @@
+/** The time-machine window setting shared by PUT /organization/{org} and PUT /user/. */
+import { TAG_EXPIRATION_OPTIONS_S } from '../domain/names.js';
+import type { ChangeRecord, NamespaceKind } from '../store/index.js';
+import { WriteConflictError } from '../store/index.js';
+import { quay } from './errors.js';
+import type { ApiRequest } from './pipeline.js';
+
+export interface NamespaceSettingsBody {
+  tag_expiration_s?: number;
+  email?: string;
+}
+
+export const namespaceSettingsSchema = {
+  type: 'object',
+  properties: { tag_expiration_s: { type: 'integer' }, email: { type: 'string' } },
+};
+
+/** Applies `tag_expiration_s` when present; returns the new value (undefined when not asked). */
+export async function applyTagExpiration(
+  request: ApiRequest,
+  namespace: string,
+  kind: NamespaceKind,
+  body: NamespaceSettingsBody,
+  change: (seconds: number) => ChangeRecord,
+): Promise<number | undefined> {
+  const seconds = body.tag_expiration_s;
+  if (seconds === undefined) return undefined;
+  if (!TAG_EXPIRATION_OPTIONS_S.includes(seconds)) throw quay.message(400, 'Invalid tag expiration option');
+  try {
+    await request.deps.store.namespaces.setTagExpiration(namespace, kind, seconds, request.deps.clock.now(), change(seconds));
+  } catch (error) {
+    // The name belongs to an organization (user route) or the organization vanished.
+    if (error instanceof WriteConflictError) throw quay.notFound();
+    throw error;
+  }
+  return seconds;
+}

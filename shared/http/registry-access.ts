@@ -1,0 +1,36 @@
+/**
+ * Authorization of the /v2 routes: the same decision as the Quay API, answered in the OCI error
+ * shape, with the Bearer challenge real clients (docker, skopeo, crane) expect on a 401.
+ */
+import type { Role } from '../domain/permissions.js';
+import { HttpError, ociError } from './errors.js';
+import type { ApiRequest } from './pipeline.js';
+import { authorizeRepository } from './repository-access.js';
+import type { RepositoryContext } from './repository-access.js';
+
+export function bearerChallenge(request: ApiRequest, scope?: string): Record<string, string> {
+  const service = request.headers.host ?? 'localhost';
+  const scopePart = scope ? `,scope="${scope}"` : '';
+  return { 'www-authenticate': `Bearer realm="${request.baseUrl}/v2/auth",service="${service}"${scopePart}` };
+}
+
+export async function authorizeRegistry(request: ApiRequest, need: Role): Promise<RepositoryContext & { repositoryExists: true }> {
+  const name = `${request.params.ns}/${request.params.repo}`;
+  let context: RepositoryContext;
+  try {
+    context = await authorizeRepository(request, need);
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    if (error.status === 401) {
+      const actions = need === 'read' ? 'pull' : 'pull,push';
+      throw ociError(401, 'UNAUTHORIZED', 'authentication required', null, bearerChallenge(request, `repository:${name}:${actions}`));
+    }
+    if (error.status === 403) throw ociError(403, 'DENIED', 'requested access to the resource is denied');
+    throw ociError(404, 'NAME_UNKNOWN', 'repository name not known to registry', { name });
+  }
+  if (!context.repository) throw ociError(404, 'NAME_UNKNOWN', 'repository name not known to registry', { name });
+  if (context.repository.kind === 'application') {
+    throw ociError(405, 'UNSUPPORTED', 'application repositories do not hold container images', { name });
+  }
+  return context as RepositoryContext & { repositoryExists: true };
+}

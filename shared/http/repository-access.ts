@@ -1,0 +1,87 @@
+/**
+ * Authorization of repository routes: one store round trip for the facts, the pure decision from
+ * shared/domain/permissions.ts, and Quay's error bodies. The 404 for a missing repository is
+ * deferred to `requireRepository`, because Quay validates the request (body, tag name) between
+ * the permission check and the repository lookup.
+ */
+import { decideRepositoryAccess } from '../domain/permissions.js';
+import type { Principal, Role } from '../domain/permissions.js';
+import { DEFAULT_TAG_EXPIRATION_S, repoPK } from '../store/index.js';
+import type { NamespaceRecord, Performer, RepositoryRecord } from '../store/index.js';
+import type { Actor } from '../domain/tag-operations.js';
+import { quay } from './errors.js';
+import type { ApiRequest } from './pipeline.js';
+
+export interface RepositoryContext {
+  namespace: string;
+  repositoryName: string;
+  pk: string;
+  /** Null when the repository does not exist (only namespace admins and superusers get this far). */
+  repository: RepositoryRecord | null;
+  namespaceRecord: NamespaceRecord | null;
+  /** The namespace's time-machine window in seconds. */
+  windowS: number;
+  principal: Principal | null;
+  role: Role | null;
+}
+
+export async function authorizeRepository(request: ApiRequest, need: Role): Promise<RepositoryContext> {
+  const namespace = request.params.ns;
+  const repositoryName = request.params.repo;
+  const facts = await request.deps.store.access.loadRepositoryAccessFacts(
+    namespace,
+    repositoryName,
+    request.principal?.username ?? null,
+  );
+  const decision = decideRepositoryAccess({
+    principal: request.principal,
+    namespace,
+    namespaceFacts: facts.namespace
+      ? { kind: facts.namespace.kind, admins: new Set(facts.namespace.admins) }
+      : { kind: 'missing', admins: new Set() },
+    repository: facts.repository ? { visibility: facts.repository.visibility } : null,
+    explicitRole: facts.explicitRole,
+    need,
+  });
+  if (!decision.allowed) {
+    if (decision.status === 404) throw quay.notFound();
+    throw quay.unauthorized(decision.status === 403);
+  }
+  return {
+    namespace,
+    repositoryName,
+    pk: repoPK(namespace, repositoryName),
+    repository: facts.repository,
+    namespaceRecord: facts.namespace,
+    windowS: facts.namespace?.tagExpirationS ?? DEFAULT_TAG_EXPIRATION_S,
+    principal: request.principal,
+    role: decision.role,
+  };
+}
+
+/** Quay's lookup_repository step: 404 when the repository does not exist. */
+export function requireRepository(context: RepositoryContext): RepositoryRecord {
+  if (!context.repository) throw quay.notFound();
+  return context.repository;
+}
+
+/** Quay [L] disallow_for_app_repositories: application repositories answer 501 on tag routes. */
+export function rejectApplicationRepository(context: RepositoryContext): void {
+  if (context.repository?.kind === 'application') throw quay.applicationRepository();
+}
+
+export function performerOf(principal: Principal | null): Performer | null {
+  return principal ? { username: principal.username, isRobot: principal.isRobot } : null;
+}
+
+/** The acting identity of a mutation on this repository (for its audit change). */
+export function actorOf(context: RepositoryContext, request: Pick<ApiRequest, 'ip'>): Actor {
+  return {
+    namespace: context.namespace,
+    repository: context.repositoryName,
+    pk: context.pk,
+    windowS: context.windowS,
+    performer: performerOf(context.principal),
+    ip: request.ip,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The audit table: written only by the stream consumer (one entry per change, idempotently keyed
+ * by the stream event id), read by the logs API. Keys: a repository's entries under its own
+ * partition, newest first; a namespace's entries (all its repositories and namespace-level changes)
+ * through the byNamespace index.
+ */
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { AUDIT_INDEX, TTL_ATTRIBUTE } from '../../infra/tables.js';
+import { config } from '../config.js';
+import { dynamo } from './client.js';
+import { namespacePK, pad13, repoPK } from './keys.js';
+import type { ChangeRecord } from './records.js';
+
+export interface AuditEntry extends ChangeRecord {
+  eventId: string;
+}
+
+const table = () => config().auditTable;
+
+/** Writes the entry unless this stream event was already recorded; returns false on a replay. */
+export async function putAuditEntry(entry: AuditEntry, retentionDays: number): Promise<boolean> {
+  const pk = entry.repository === null ? namespacePK(entry.namespace) : repoPK(entry.namespace, entry.repository);
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: table(),
+        Item: {
+          PK: pk,
+          SK: `${pad13(entry.at)}#${entry.eventId}`,
+          nsKey: namespacePK(entry.namespace),
+          ...entry,
+          [TTL_ATTRIBUTE]: Math.floor(entry.at / 1000) + retentionDays * 86_400,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+export interface AuditQuery {
+  /** A repository's entries, or (repository null) every entry of the namespace. */
+  namespace: string;
+  repository: string | null;
+  fromMs: number;
+  toMs: number;
+  limit: number;
+  from?: Record<string, unknown>;
+}
+
+export async function queryAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; next?: Record<string, unknown> }> {
+  const byRepository = query.repository !== null;
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: table(),
+      ...(byRepository ? {} : { IndexName: AUDIT_INDEX.byNamespace }),
+      KeyConditionExpression: `${byRepository ? 'PK' : 'nsKey'} = :key AND SK BETWEEN :from AND :to`,
+      ExpressionAttributeValues: {
+        ':key': byRepository ? repoPK(query.namespace, query.repository as string) : namespacePK(query.namespace),
+        ':from': pad13(query.fromMs),
+        ':to': `${pad13(query.toMs)}~`,
+      },
+      ScanIndexForward: false,
+      Limit: query.limit,
+      ExclusiveStartKey: query.from,
+    }),
+  );
+  return {
+    entries: (result.Items ?? []).map((item) => ({
+      kind: item.kind,
+      namespace: item.namespace,
+      repository: item.repository ?? null,
+      performer: item.performer ?? null,
+      ip: item.ip ?? null,
+      at: item.at,
+      metadata: item.metadata ?? {},
+      eventId: item.eventId,
+    })),
+    next: result.LastEvaluatedKey,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The one DynamoDB client of a process, created on first use from the configuration. It counts
+ * round trips and consumed capacity so the benchmarks (and curious tests) can verify the cost of
+ * each request without guessing.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.js';
+
+export interface DynamoUsage {
+  roundTrips: number;
+  readCapacity: number;
+  writeCapacity: number;
+  byCommand: Record<string, number>;
+}
+
+export const usage: DynamoUsage = { roundTrips: 0, readCapacity: 0, writeCapacity: 0, byCommand: {} };
+
+export function resetUsage(): void {
+  usage.roundTrips = 0;
+  usage.readCapacity = 0;
+  usage.writeCapacity = 0;
+  usage.byCommand = {};
+}
+
+interface CapacityUnits {
+  CapacityUnits?: number;
+  ReadCapacityUnits?: number;
+  WriteCapacityUnits?: number;
+}
+
+const WRITE_COMMANDS = /Put|Update|Delete|Write/;
+
+/** Adds what DynamoDB reported (only when a request asked for ReturnConsumedCapacity). */
+function addCapacity(command: string, consumed: CapacityUnits | CapacityUnits[] | undefined): void {
+  for (const unit of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
+    if (unit.ReadCapacityUnits !== undefined || unit.WriteCapacityUnits !== undefined) {
+      usage.readCapacity += unit.ReadCapacityUnits ?? 0;
+      usage.writeCapacity += unit.WriteCapacityUnits ?? 0;
+    } else if (WRITE_COMMANDS.test(command)) {
+      usage.writeCapacity += unit.CapacityUnits ?? 0;
+    } else {
+      usage.readCapacity += unit.CapacityUnits ?? 0;
+    }
+  }
+}
+
+function createClient(): DynamoDBDocumentClient {
+  const { dynamoEndpoint, region } = config();
+  const base = new DynamoDBClient({
+    region,
+    endpoint: dynamoEndpoint,
+    // DynamoDB Local accepts any credentials; on AWS the Lambda role's credentials are used.
+    ...(dynamoEndpoint && !process.env.AWS_ACCESS_KEY_ID
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+    maxAttempts: 4,
+  });
+  base.middlewareStack.add(
+    (next, context) => async (args) => {
+      usage.roundTrips += 1;
+      const command = String(context.commandName ?? 'unknown');
+      usage.byCommand[command] = (usage.byCommand[command] ?? 0) + 1;
+      const result = await next(args);
+      addCapacity(command, (result.output as { ConsumedCapacity?: CapacityUnits | CapacityUnits[] }).ConsumedCapacity);
+      return result;
+    },
+    { step: 'initialize', name: 'countRoundTrips' },
+  );
+  return DynamoDBDocumentClient.from(base, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+let client: DynamoDBDocumentClient | undefined;
+
+export function dynamo(): DynamoDBDocumentClient {
+  client ??= createClient();
+  return client;
+}
+
+/** Drop the client (the local runtime and tests call this after changing the environment). */
+export function resetStore(): void {
+  client?.destroy();
+  client = undefined;
+}

@@ -1,0 +1,153 @@
+/** Manifests, their legacy image ids and manifest-list children: reads and the ingest write. */
+import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.js';
+import { dynamo } from './client.js';
+import { putChange } from './changes.js';
+import { SK, sweepShard } from './keys.js';
+import type { ChangeRecord, ManifestRecord } from './records.js';
+import { transact } from './transactions.js';
+import type { TransactItem } from './transactions.js';
+
+const table = () => config().registryTable;
+
+function toManifest(item: Record<string, unknown>): ManifestRecord {
+  return {
+    digest: item.digest as string,
+    mediaType: item.mediaType as string,
+    bytes: item.bytes as Uint8Array,
+    isList: Boolean(item.isList),
+    configDigest: (item.configDigest as string | undefined) ?? null,
+    layers: (item.layers as ManifestRecord['layers']) ?? [],
+    layersSize: (item.layersSize as number | undefined) ?? null,
+    children: (item.children as ManifestRecord['children']) ?? [],
+    annotations: (item.annotations as Record<string, string>) ?? {},
+    legacyChain: (item.legacyChain as string[]) ?? [],
+    refs: (item.refs as number | undefined) ?? 0,
+    pushedAt: item.pushedAt as number,
+  };
+}
+
+export async function getManifest(pk: string, digest: string): Promise<ManifestRecord | null> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: table(), Key: { PK: pk, SK: SK.manifest(digest) }, ConsistentRead: true }),
+  );
+  return Item ? toManifest(Item) : null;
+}
+
+/** Several manifests in one round trip (a list page shows each row's manifest). */
+export async function getManifests(pk: string, digests: string[]): Promise<Map<string, ManifestRecord>> {
+  const found = new Map<string, ManifestRecord>();
+  const unique = [...new Set(digests)];
+  for (let offset = 0; offset < unique.length; offset += 100) {
+    let keys: Record<string, unknown>[] | undefined = unique
+      .slice(offset, offset + 100)
+      .map((digest) => ({ PK: pk, SK: SK.manifest(digest) }));
+    while (keys && keys.length) {
+      const result = await dynamo().send(
+        new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[table()] ?? []) found.set(item.digest as string, toManifest(item));
+      keys = result.UnprocessedKeys?.[table()]?.Keys as Record<string, unknown>[] | undefined;
+    }
+  }
+  return found;
+}
+
+/** Manifests whose legacy chain contains `imageId`, with the position of the id (0 = leaf). */
+export async function findManifestsByLegacyImage(pk: string, imageId: string) {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.legacyImagePrefix(imageId) },
+      ConsistentRead: true,
+    }),
+  );
+  return (result.Items ?? []).map((item) => ({ digest: item.manifestDigest as string, position: item.position as number }));
+}
+
+/** Digests of the stored manifest lists that reference `childDigest`. */
+export async function findParentLists(pk: string, childDigest: string): Promise<string[]> {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.listChildPrefix(childDigest) },
+      ConsistentRead: true,
+    }),
+  );
+  return (result.Items ?? []).map((item) => item.listDigest as string);
+}
+
+/**
+ * The index items of a manifest (legacy image ids, list children). They are written before the
+ * manifest itself, with keys derived from its content, so a retried or failed push only ever
+ * rewrites the same items; lookups always confirm the manifest item exists.
+ */
+export async function putManifestIndexItems(pk: string, manifest: ManifestRecord): Promise<void> {
+  const items = [
+    ...manifest.legacyChain.map((imageId, position) => ({
+      PK: pk,
+      SK: SK.legacyImage(imageId, manifest.digest),
+      type: 'legacyImage',
+      imageId,
+      manifestDigest: manifest.digest,
+      position,
+    })),
+    ...manifest.children.map((child) => ({
+      PK: pk,
+      SK: SK.listChild(child.digest, manifest.digest),
+      type: 'listChild',
+      childDigest: child.digest,
+      listDigest: manifest.digest,
+    })),
+  ];
+  await batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
+}
+
+export async function deleteManifestIndexItems(pk: string, manifest: ManifestRecord): Promise<void> {
+  const keys = [
+    ...manifest.legacyChain.map((imageId) => SK.legacyImage(imageId, manifest.digest)),
+    ...manifest.children.map((child) => SK.listChild(child.digest, manifest.digest)),
+  ];
+  await batchWrite(keys.map((sk) => ({ DeleteRequest: { Key: { PK: pk, SK: sk } } })));
+}
+
+type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
+
+async function batchWrite(requests: WriteRequest[]): Promise<void> {
+  for (let offset = 0; offset < requests.length; offset += 25) {
+    let pending: WriteRequest[] | undefined = requests.slice(offset, offset + 25);
+    for (let attempt = 0; pending && pending.length; attempt++) {
+      if (attempt) await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      const result = await dynamo().send(new BatchWriteCommand({ RequestItems: { [table()]: pending } }));
+      pending = result.UnprocessedItems?.[table()] as WriteRequest[] | undefined;
+    }
+  }
+}
+
+/**
+ * The put of a new manifest item inside a transaction. `refs` starts at the number of ranges the
+ * same transaction opens on it; an untagged manifest (pushed by digest) is queued for GC at the end
+ * of the namespace's window, unless something references it by then.
+ */
+export function putNewManifest(pk: string, manifest: ManifestRecord, gcAt: number | null): TransactItem {
+  return {
+    Put: {
+      TableName: table(),
+      Item: {
+        PK: pk,
+        SK: SK.manifest(manifest.digest),
+        type: 'manifest',
+        ...manifest,
+        ...(gcAt !== null ? { dueShard: sweepShard(pk + manifest.digest), dueAt: gcAt, dueKind: 'gc' } : {}),
+      },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
+}
+
+/** Stores an untagged manifest (push by digest) with its audit change. */
+export async function storeUntaggedManifest(pk: string, manifest: ManifestRecord, gcAt: number, change: ChangeRecord) {
+  await transact([putNewManifest(pk, manifest, gcAt), putChange(change)]);
+}

@@ -1,0 +1,107 @@
+/**
+ * The records the store reads and writes, in domain terms (no key attributes). docs/data-model.md
+ * shows how each maps onto an item.
+ */
+import type { Role } from '../domain/permissions.js';
+
+export type RepositoryKind = 'image' | 'application';
+export type Visibility = 'public' | 'private';
+
+export interface RepositoryRecord {
+  namespace: string;
+  name: string;
+  kind: RepositoryKind;
+  visibility: Visibility;
+  description: string;
+  createdAt: number;
+}
+
+export type NamespaceKind = 'user' | 'organization';
+
+export interface NamespaceRecord {
+  name: string;
+  kind: NamespaceKind;
+  admins: string[];
+  email?: string;
+  /** The time-machine window: how long dead tag ranges stay restorable. */
+  tagExpirationS: number;
+  createdAt: number;
+}
+
+export const DEFAULT_TAG_EXPIRATION_S = 1_209_600;
+
+export interface PermissionRecord {
+  username: string;
+  role: Role;
+}
+
+export type RangeEndReason = 'moved' | 'deleted' | 'expired';
+
+/** One lifetime of a tag name: created by create, move or restore; closed by move, delete or expiry. */
+export interface TagRange {
+  name: string;
+  manifestDigest: string;
+  /** Epoch ms. */
+  start: number;
+  /** Epoch ms; set when closed, or in the future while an expiration is pending. */
+  end?: number;
+  reversion: boolean;
+  /** Set once the range is final; absent while open (even if `end` has passed: not yet swept). */
+  endedBy?: RangeEndReason;
+}
+
+/** The live pointer of a tag name, a copy of its open range plus the optimistic-lock version. */
+export interface LiveTag extends TagRange {
+  version: number;
+  /** Sort key of the open range item. */
+  rangeSK: string;
+}
+
+export interface ManifestLayer {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+
+export interface ManifestChild {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: { architecture?: string; os?: string; variant?: string };
+}
+
+export interface ManifestRecord {
+  digest: string;
+  mediaType: string;
+  /** The exact bytes that were pushed (the digest is theirs). */
+  bytes: Uint8Array;
+  isList: boolean;
+  configDigest: string | null;
+  layers: ManifestLayer[];
+  /** Sum of compressed layer sizes; null for manifest lists (as Quay). */
+  layersSize: number | null;
+  children: ManifestChild[];
+  annotations: Record<string, string>;
+  /** Legacy image ids, leaf first (DESIGN 5.4). */
+  legacyChain: string[];
+  /** How many tag ranges (alive or dead) reference this manifest; 0 makes it collectable. */
+  refs: number;
+  pushedAt: number;
+}
+
+export interface Performer {
+  username: string;
+  isRobot: boolean;
+}
+
+/** An audit change, written in the same transaction as the mutation it describes (outbox). */
+export interface ChangeRecord {
+  kind: string;
+  namespace: string;
+  repository: string | null;
+  performer: Performer | null;
+  ip: string | null;
+  /** Epoch ms of the mutation. */
+  at: number;
+  metadata: Record<string, unknown>;
+}

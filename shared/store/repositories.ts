@@ -1,0 +1,111 @@
+/** Repositories and their user permissions. */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Role } from '../domain/permissions.js';
+import { config } from '../config.js';
+import { dynamo } from './client.js';
+import { putChange } from './changes.js';
+import { SK, repoPK } from './keys.js';
+import { ensureUserNamespace } from './namespaces.js';
+import type { ChangeRecord, PermissionRecord, RepositoryRecord, Visibility } from './records.js';
+import { transact } from './transactions.js';
+import type { TransactItem } from './transactions.js';
+
+const table = () => config().registryTable;
+
+export function toRepository(item: Record<string, unknown>): RepositoryRecord {
+  return {
+    namespace: item.namespace as string,
+    name: item.name as string,
+    kind: (item.kind as RepositoryRecord['kind']) ?? 'image',
+    visibility: item.visibility as Visibility,
+    description: (item.description as string | undefined) ?? '',
+    createdAt: item.createdAt as number,
+  };
+}
+
+export const repositoryKey = (namespace: string, name: string) => ({ PK: repoPK(namespace, name), SK: SK.repository });
+export const permissionKey = (namespace: string, name: string, username: string) => ({
+  PK: repoPK(namespace, name),
+  SK: SK.permission(username),
+});
+
+/**
+ * Creates a repository (fails with WriteConflictError if it exists). In a user's own namespace the
+ * namespace item is created on the way, in the same transaction.
+ */
+export async function createRepository(repository: RepositoryRecord, ownUserNamespace: boolean, change: ChangeRecord) {
+  const items: TransactItem[] = [
+    {
+      Put: {
+        TableName: table(),
+        Item: { ...repositoryKey(repository.namespace, repository.name), type: 'repository', ...repository },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    putChange(change),
+  ];
+  if (ownUserNamespace) items.push(ensureUserNamespace(repository.namespace, repository.createdAt));
+  await transact(items);
+}
+
+export async function setVisibility(namespace: string, name: string, visibility: Visibility, change: ChangeRecord) {
+  await transact([
+    {
+      Update: {
+        TableName: table(),
+        Key: repositoryKey(namespace, name),
+        UpdateExpression: 'SET visibility = :visibility',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':visibility': visibility },
+      },
+    },
+    putChange(change),
+  ]);
+}
+
+export async function putPermission(namespace: string, name: string, permission: PermissionRecord, change: ChangeRecord) {
+  await transact([
+    {
+      Put: {
+        TableName: table(),
+        Item: { ...permissionKey(namespace, name, permission.username), type: 'permission', ...permission },
+      },
+    },
+    // The repository must still exist when the grant lands.
+    { ConditionCheck: { TableName: table(), Key: repositoryKey(namespace, name), ConditionExpression: 'attribute_exists(PK)' } },
+    putChange(change),
+  ]);
+}
+
+/** Removes a permission; fails (WriteConflictError) when there was none. */
+export async function deletePermission(namespace: string, name: string, username: string, change: ChangeRecord) {
+  await transact([
+    {
+      Delete: {
+        TableName: table(),
+        Key: permissionKey(namespace, name, username),
+        ConditionExpression: 'attribute_exists(PK)',
+      },
+    },
+    putChange(change),
+  ]);
+}
+
+export async function listPermissions(namespace: string, name: string): Promise<PermissionRecord[]> {
+  const permissions: PermissionRecord[] = [];
+  let from: Record<string, unknown> | undefined;
+  do {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': repoPK(namespace, name), ':prefix': SK.permissionPrefix },
+        ConsistentRead: true,
+        ExclusiveStartKey: from,
+      }),
+    );
+    permissions.push(...(result.Items ?? []).map((item) => ({ username: item.username as string, role: item.role as Role })));
+    from = result.LastEvaluatedKey;
+  } while (from);
+  return permissions;
+}

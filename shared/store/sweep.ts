@@ -1,0 +1,156 @@
+/**
+ * The sweep's reads and writes: its work queue (the sparse, write-sharded sweepDue index holds only
+ * items with work due at some time), and the conditional writes that finalize expiries, purge
+ * ranges past the time-machine window and collect unreferenced manifests. Every write re-checks
+ * the item it acts on, so a stale index read never clobbers a concurrent change.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { REGISTRY_INDEX } from '../../infra/tables.js';
+import { config } from '../config.js';
+import { dynamo } from './client.js';
+import { SK, sweepShard } from './keys.js';
+import { deleteManifestIndexItems } from './manifests.js';
+import type { ManifestRecord } from './records.js';
+import { WriteConflictError, transact } from './transactions.js';
+
+const table = () => config().registryTable;
+
+export type DueKind = 'expire' | 'purge' | 'gc';
+
+export interface DueItem {
+  pk: string;
+  sk: string;
+  kind: DueKind;
+  dueAt: number;
+}
+
+/** Items of one shard due at or before `nowMs`, oldest first. */
+export async function queryDue(
+  shard: string,
+  nowMs: number,
+  limit: number,
+  from?: Record<string, unknown>,
+): Promise<{ items: DueItem[]; read: number; next?: Record<string, unknown> }> {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: REGISTRY_INDEX.sweepDue,
+      KeyConditionExpression: 'dueShard = :shard AND dueAt <= :now',
+      ExpressionAttributeValues: { ':shard': shard, ':now': nowMs },
+      Limit: limit,
+      ExclusiveStartKey: from,
+    }),
+  );
+  const items = (result.Items ?? []).map((item) => ({
+    pk: item.PK as string,
+    sk: item.SK as string,
+    kind: item.dueKind as DueKind,
+    dueAt: item.dueAt as number,
+  }));
+  return { items, read: result.ScannedCount ?? items.length, next: result.LastEvaluatedKey };
+}
+
+/** Moves an item's due time (the namespace window grew since it was queued). */
+export async function reschedule(pk: string, sk: string, expectedDueAt: number, dueAt: number): Promise<void> {
+  await transact([
+    {
+      Update: {
+        TableName: table(),
+        Key: { PK: pk, SK: sk },
+        UpdateExpression: 'SET dueAt = :dueAt',
+        ConditionExpression: 'dueAt = :expected',
+        ExpressionAttributeValues: { ':dueAt': dueAt, ':expected': expectedDueAt },
+      },
+    },
+  ]);
+}
+
+/**
+ * Deletes a closed range past the window and releases its manifest reference; the manifest joins
+ * the GC queue when that was its last reference.
+ */
+export async function purgeRange(pk: string, rangeSK: string, dueAt: number, manifest: ManifestRecord | null, nowMs: number) {
+  const deleteRange = {
+    Delete: {
+      TableName: table(),
+      Key: { PK: pk, SK: rangeSK },
+      ConditionExpression: 'attribute_exists(endedBy) AND dueAt = :dueAt',
+      ExpressionAttributeValues: { ':dueAt': dueAt },
+    },
+  };
+  if (!manifest) return transact([deleteRange]);
+  const lastReference = manifest.refs <= 1;
+  return transact([
+    deleteRange,
+    {
+      Update: {
+        TableName: table(),
+        Key: { PK: pk, SK: SK.manifest(manifest.digest) },
+        UpdateExpression: lastReference
+          ? 'SET refs = :zero, dueShard = :shard, dueAt = :now, dueKind = :gc'
+          : 'SET refs = refs - :one',
+        ConditionExpression: 'refs = :refs',
+        ExpressionAttributeValues: lastReference
+          ? { ':zero': 0, ':shard': sweepShard(pk + manifest.digest), ':now': nowMs, ':gc': 'gc', ':refs': manifest.refs }
+          : { ':one': 1, ':refs': manifest.refs },
+      },
+    },
+  ]);
+}
+
+/** Takes a manifest out of the GC queue (it is held by a stored manifest list). */
+export async function unqueueManifest(pk: string, digest: string, dueAt: number): Promise<void> {
+  await transact([
+    {
+      Update: {
+        TableName: table(),
+        Key: { PK: pk, SK: SK.manifest(digest) },
+        UpdateExpression: 'REMOVE dueShard, dueAt, dueKind',
+        ConditionExpression: 'dueAt = :dueAt',
+        ExpressionAttributeValues: { ':dueAt': dueAt },
+      },
+    },
+  ]);
+}
+
+/**
+ * Deletes an unreferenced manifest with its index items, then queues its stored, unreferenced
+ * children (a list held them; now nothing may). Returns false if it was referenced meanwhile.
+ */
+export async function deleteManifest(pk: string, manifest: ManifestRecord, nowMs: number): Promise<boolean> {
+  try {
+    await transact([
+      {
+        Delete: {
+          TableName: table(),
+          Key: { PK: pk, SK: SK.manifest(manifest.digest) },
+          ConditionExpression: 'refs = :zero',
+          ExpressionAttributeValues: { ':zero': 0 },
+        },
+      },
+    ]);
+  } catch (error) {
+    if (error instanceof WriteConflictError) return false;
+    throw error;
+  }
+  await deleteManifestIndexItems(pk, manifest);
+  for (const child of manifest.children) {
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: table(),
+            Key: { PK: pk, SK: SK.manifest(child.digest) },
+            UpdateExpression: 'SET dueShard = :shard, dueAt = :now, dueKind = :gc',
+            ConditionExpression: 'attribute_exists(PK) AND refs = :zero',
+            ExpressionAttributeValues: { ':shard': sweepShard(pk + child.digest), ':now': nowMs, ':gc': 'gc', ':zero': 0 },
+          },
+        },
+      ]);
+    } catch (error) {
+      // Not stored, or tagged: nothing to collect.
+      if (!(error instanceof WriteConflictError)) throw error;
+    }
+  }
+  return true;
+}
