@@ -61,20 +61,24 @@ export async function readLogs(
   deps: { clock: Clock; store: Pick<Store, 'audit'> },
   request: LogsRequest,
 ) {
-  const { startMs, endMs } = logWindow(deps.clock, request.starttime, request.endtime);
-  const scope = JSON.stringify(['logs', request.namespace, request.repository, startMs, endMs]);
+  // A cursor carries its window, so later pages see the same range even as "now" moves on.
+  const scope = JSON.stringify(['logs', request.namespace, request.repository]);
+  const resumed = request.nextPage ? decodeCursor(request.nextPage, scope) : undefined;
+  const { startMs, endMs } = resumed
+    ? { startMs: Number(resumed.startMs), endMs: Number(resumed.endMs) }
+    : logWindow(deps.clock, request.starttime, request.endtime);
   const page = await deps.store.audit.queryAudit({
     namespace: request.namespace,
     repository: request.repository,
     fromMs: startMs,
     toMs: endMs,
     limit: LOGS_PAGE_SIZE,
-    from: request.nextPage ? decodeCursor(request.nextPage, scope) : undefined,
+    from: resumed?.key as Record<string, unknown> | undefined,
   });
   return {
     start_time: formatQuayDate(Math.floor(startMs / 1000)),
     end_time: formatQuayDate(Math.floor(endMs / 1000)),
     logs: page.entries.map(logView),
-    ...(page.next ? { next_page: encodeCursor(scope, page.next) } : {}),
+    ...(page.next ? { next_page: encodeCursor(scope, { key: page.next, startMs, endMs }) } : {}),
   };
 }

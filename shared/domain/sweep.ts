@@ -74,8 +74,10 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
         const outcome = await handleDueItem(deps, item, now, windowOf);
         if (outcome === 'skipped') report.skipped++;
         else if (outcome === 'expired') report.expired++;
-        else if (outcome === 'purged') report.purged_ranges++;
-        else if (outcome === 'collected') report.deleted_manifests++;
+        else if (typeof outcome === 'object') {
+          report.purged_ranges += outcome.purged ?? 0;
+          report.deleted_manifests += outcome.collected;
+        }
       }
     }
   }
@@ -84,7 +86,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   return report;
 }
 
-type Outcome = 'expired' | 'purged' | 'collected' | 'skipped' | 'kept';
+type Outcome = 'expired' | 'skipped' | 'kept' | { purged?: number; collected: number };
 
 async function handleDueItem(deps: SweepDeps, item: DueItem, now: number, windowOf: (ns: string) => Promise<number>): Promise<Outcome> {
   const { store } = deps;
@@ -111,23 +113,37 @@ async function handleDueItem(deps: SweepDeps, item: DueItem, now: number, window
         }
         const manifest = await store.manifests.getManifest(item.pk, range.manifestDigest);
         await store.sweep.purgeRange(item.pk, item.sk, item.dueAt, manifest, now);
-        return 'purged';
+        // That was the manifest's last reference: collect it now rather than on a later run.
+        const collected = manifest && manifest.refs <= 1 ? await collectManifest(deps, item.pk, manifest.digest, now) : 0;
+        return { purged: 1, collected };
       }
       case 'gc': {
-        const manifest = await store.manifests.getManifest(item.pk, item.sk.slice('MAN#'.length));
-        if (!manifest || manifest.refs > 0) return 'skipped';
-        const parents = await store.manifests.findParentLists(item.pk, manifest.digest);
-        if (parents.length && (await store.manifests.getManifests(item.pk, parents)).size > 0) {
-          // Held by a stored manifest list; that list's collection queues it again.
-          await store.sweep.unqueueManifest(item.pk, manifest.digest, item.dueAt);
-          return 'kept';
-        }
-        return (await store.sweep.deleteManifest(item.pk, manifest, now)) ? 'collected' : 'skipped';
+        const deleted = await collectManifest(deps, item.pk, item.sk.slice('MAN#'.length), item.dueAt);
+        return deleted ? { collected: deleted } : 'kept';
       }
     }
   } catch (error) {
     if (error instanceof WriteConflictError) return 'skipped';
     throw error;
   }
-  return 'skipped';
+}
+
+/**
+ * Deletes a manifest nothing references (no tag range, no stored manifest list), then the children
+ * it held that are left unreferenced. Returns how many manifests were deleted. A manifest held by
+ * a stored list leaves the queue (`queuedAt`): collecting that list brings it back here.
+ */
+async function collectManifest(deps: SweepDeps, pk: string, digest: string, queuedAt?: number): Promise<number> {
+  const { store } = deps;
+  const manifest = await store.manifests.getManifest(pk, digest);
+  if (!manifest || manifest.refs > 0) return 0;
+  const parents = await store.manifests.findParentLists(pk, digest);
+  if (parents.length && (await store.manifests.getManifests(pk, parents)).size > 0) {
+    if (queuedAt !== undefined) await store.sweep.unqueueManifest(pk, digest, queuedAt);
+    return 0;
+  }
+  if (!(await store.sweep.deleteManifest(pk, manifest))) return 0;
+  let deleted = 1;
+  for (const child of manifest.children) deleted += await collectManifest(deps, pk, child.digest);
+  return deleted;
 }

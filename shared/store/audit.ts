@@ -64,12 +64,15 @@ export async function queryAudit(query: AuditQuery): Promise<{ entries: AuditEnt
         ':to': `${pad13(query.toMs)}~`,
       },
       ScanIndexForward: false,
-      Limit: query.limit,
+      // One more than the page tells whether another page exists (no empty last page).
+      Limit: query.limit + 1,
       ExclusiveStartKey: query.from,
     }),
   );
+  const items = result.Items ?? [];
+  const last = items.length > query.limit ? items[query.limit - 1] : undefined;
   return {
-    entries: (result.Items ?? []).map((item) => ({
+    entries: items.slice(0, query.limit).map((item) => ({
       kind: item.kind,
       namespace: item.namespace,
       repository: item.repository ?? null,
@@ -79,6 +82,6 @@ export async function queryAudit(query: AuditQuery): Promise<{ entries: AuditEnt
       metadata: item.metadata ?? {},
       eventId: item.eventId,
     })),
-    next: result.LastEvaluatedKey,
+    next: last && (byRepository ? { PK: last.PK, SK: last.SK } : { PK: last.PK, SK: last.SK, nsKey: last.nsKey }),
   };
 }

@@ -113,11 +113,8 @@ export async function unqueueManifest(pk: string, digest: string, dueAt: number)
   ]);
 }
 
-/**
- * Deletes an unreferenced manifest with its index items, then queues its stored, unreferenced
- * children (a list held them; now nothing may). Returns false if it was referenced meanwhile.
- */
-export async function deleteManifest(pk: string, manifest: ManifestRecord, nowMs: number): Promise<boolean> {
+/** Deletes an unreferenced manifest with its index items; false if it was referenced meanwhile. */
+export async function deleteManifest(pk: string, manifest: ManifestRecord): Promise<boolean> {
   try {
     await transact([
       {
@@ -134,23 +131,5 @@ export async function deleteManifest(pk: string, manifest: ManifestRecord, nowMs
     throw error;
   }
   await deleteManifestIndexItems(pk, manifest);
-  for (const child of manifest.children) {
-    try {
-      await transact([
-        {
-          Update: {
-            TableName: table(),
-            Key: { PK: pk, SK: SK.manifest(child.digest) },
-            UpdateExpression: 'SET dueShard = :shard, dueAt = :now, dueKind = :gc',
-            ConditionExpression: 'attribute_exists(PK) AND refs = :zero',
-            ExpressionAttributeValues: { ':shard': sweepShard(pk + child.digest), ':now': nowMs, ':gc': 'gc', ':zero': 0 },
-          },
-        },
-      ]);
-    } catch (error) {
-      // Not stored, or tagged: nothing to collect.
-      if (!(error instanceof WriteConflictError)) throw error;
-    }
-  }
   return true;
 }

@@ -1,0 +1,112 @@
+/**
+ * The HTTP API (payload 2.0): one route per entry of infra/routes.ts, each to its handler's function,
+ * a `$default` stage with default route throttling and JSON access logs.
+ *
+ * API Gateway route keys cannot end in "/" (CDK's HttpRouteKey refuses them, and API Gateway itself
+ * rejects such keys), while Quay's and the OCI distribution's paths do (`.../tag/`, `/v2/`). Such
+ * routes are registered without the trailing slash; the local gateway treats a path that differs only
+ * by a trailing slash as the same route (infra/local/gateway.ts), so both runtimes agree.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RouteDefinition } from '../routes.js';
+
+/** The path of a route as API Gateway accepts it: without a trailing slash (except "/"). */
+export function routeKeyPath(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+/** The API Gateway route key of a route, e.g. `GET /api/v1/repository/{ns}/{repo}/tag`. */
+export function routeKeyOf(route: RouteDefinition): string {
+  return `${route.method} ${routeKeyPath(route.path)}`;
+}
+
+export interface ApiThrottle {
+  /** Steady-state requests per second, per route (stage default route settings). */
+  rateLimit: number;
+  /** Bucket size, per route. */
+  burstLimit: number;
+}
+
+export interface ServiceApiProps {
+  routes: readonly RouteDefinition[];
+  /** The function serving each handler name. */
+  functions: ReadonlyMap<string, IFunction>;
+  throttle: ApiThrottle;
+  logRetention?: RetentionDays;
+}
+
+export class ServiceApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceApiProps) {
+    super(scope, id);
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: 'Quay-compatible tag service',
+      createDefaultStage: false,
+    });
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            bytes: '$context.responseLength',
+          }),
+        ),
+      },
+    });
+
+    // One integration per function: HEAD and GET of a manifest share it.
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const seenKeys = new Set<string>();
+    for (const route of props.routes) {
+      const key = routeKeyOf(route);
+      if (seenKeys.has(key)) throw new Error(`two routes map to the API Gateway route key "${key}"`);
+      seenKeys.add(key);
+      const fn = props.functions.get(route.handler);
+      if (!fn) throw new Error(`no function for handler "${route.handler}" of route ${key}`);
+      let integration = integrations.get(route.handler);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${route.handler}-integration`, fn, {
+          timeout: Duration.seconds(29),
+        });
+        integrations.set(route.handler, integration);
+      }
+      new HttpRoute(this, `Route ${key}`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(routeKeyPath(route.path), HttpMethod[route.method]),
+        integration,
+      });
+    }
+  }
+
+  /** The invoke URL of the `$default` stage (ends with "/"). */
+  get url(): string {
+    return this.stage.url;
+  }
+}
