@@ -7,9 +7,17 @@
  * routes are registered without the trailing slash; the local gateway treats a path that differs only
  * by a trailing slash as the same route (infra/local/gateway.ts), so both runtimes agree.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -93,11 +101,11 @@ export class ServiceApi extends Construct {
       let integration = integrations.get(route.handler);
       if (!integration) {
         integration = new HttpLambdaIntegration(`${route.handler}-integration`, fn, {
-          timeout: Duration.seconds(29),
+          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         });
         integrations.set(route.handler, integration);
       }
-      new HttpRoute(this, `Route ${key}`, {
+      new HttpRoute(this, `${route.method}${routeKeyPath(route.path).replace(/[^A-Za-z0-9]+/g, '-')}`, {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(routeKeyPath(route.path), HttpMethod[route.method]),
         integration,

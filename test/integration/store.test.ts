@@ -9,7 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, localDynamoClient } from '../../infra/local/tables.js';
+import { REGISTRY_INDEX } from '../../infra/tables.js';
 import { resetConfig } from '../../shared/config.js';
 import { ingestManifest } from '../../shared/domain/ingest.js';
 import { dockerImageId, legacyImageChain } from '../../shared/domain/legacy-ids.js';
@@ -26,10 +28,10 @@ import {
   retarget,
 } from '../../shared/domain/tag-operations.js';
 import type { Actor, TagDeps } from '../../shared/domain/tag-operations.js';
-import { resetStore, resetUsage, usage } from '../../shared/store/client.js';
+import { dynamo, resetStore, resetUsage, usage } from '../../shared/store/client.js';
 import { repoPK, store, WriteConflictError } from '../../shared/store/index.js';
 import type { TagRange } from '../../shared/store/index.js';
-import { allSweepShards } from '../../shared/store/keys.js';
+import { allSweepShards, endSK } from '../../shared/store/keys.js';
 import type { DueItem } from '../../shared/store/sweep.js';
 import type { HistoryFilter } from '../../shared/store/tags.js';
 import { imageManifest } from '../support/manifests.js';
@@ -111,7 +113,7 @@ function expectNoScan() {
   expect(Object.keys(usage.byCommand).filter((command) => /Scan/i.test(command))).toEqual([]);
 }
 
-/** The commands issued since the last resetUsage(), e.g. { GetCommand: 1, TransactWriteCommand: 1 }. */
+/** The commands issued since the last resetUsage(), e.g. { GetItemCommand: 1, TransactWriteItemsCommand: 1 }. */
 const commands = () => ({ ...usage.byCommand });
 
 const key = (range: TagRange) => `${range.name}@${range.start}`;
@@ -183,7 +185,7 @@ describe('history, newest first (start desc, name asc)', () => {
     expect(listed.has_additional).toBe(false);
     expect(listed.next_page).toBeUndefined();
     // One query plus one batch read of the page's manifests.
-    expect(commands()).toEqual({ QueryCommand: 1, BatchGetCommand: 1 });
+    expect(commands()).toEqual({ QueryCommand: 1, BatchGetItemCommand: 1 });
   });
 
   it('pages with page/limit (queryHistory skip/limit and listTags page) without gaps or repeats', async () => {
@@ -250,7 +252,7 @@ describe('history, newest first (start desc, name asc)', () => {
     do {
       resetUsage();
       const result = await listTags(deps, listInput(actor, { limit: 3, cursor }));
-      expect(Object.keys(commands()).sort()).toEqual(['BatchGetCommand', 'QueryCommand']);
+      expect(Object.keys(commands()).sort()).toEqual(['BatchGetItemCommand', 'QueryCommand']);
       seen.push(...result.tags.map((tag) => `${tag.name}`));
       cursor = result.next_page ?? null;
       expect(result.has_additional).toBe(cursor !== null);
@@ -353,19 +355,47 @@ describe("one tag's history (tagHistory index)", () => {
     expect(ranges.map((range) => range.manifestDigest)).toEqual([x1.digest, x2.digest, x1.digest]);
 
     // Through list-tags.ts (specificTag, all ranges), with a cursor through one-row pages.
-    const names: number[] = [];
+    const starts: number[] = [];
     let cursor: string | null = null;
     do {
-      const page = await listTags(deps, listInput(actor, { specificTag: 'x', limit: 1, cursor }));
-      names.push(...page.tags.map((tag) => tag.start_ts as number));
+      const page: Awaited<ReturnType<typeof listTags>> = await listTags(deps, listInput(actor, { specificTag: 'x', limit: 1, cursor }));
+      starts.push(...page.tags.map((tag) => tag.start_ts as number));
       cursor = page.next_page ?? null;
     } while (cursor);
-    expect(names).toEqual(ranges.map((range) => Math.floor(range.start / 1000)));
+    expect(starts).toEqual(ranges.map((range) => Math.floor(range.start / 1000)));
   });
 });
 
+/**
+ * The query tagsAliveAt runs, with its one defect corrected (the reserved word `start` aliased):
+ * used to show that the rangesByEnd index and its keys answer "alive at T" correctly, so fixing
+ * the attribute name is all tagsAliveAt needs.
+ */
+async function aliveAtViaIndex(pk: string, atMs: number): Promise<TagRange[]> {
+  const items: Record<string, unknown>[] = [];
+  let from: Record<string, unknown> | undefined;
+  do {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: tables.registryTable,
+        IndexName: REGISTRY_INDEX.rangesByEnd,
+        KeyConditionExpression: 'PK = :pk AND endSK > :after',
+        FilterExpression: '#start <= :at',
+        ExpressionAttributeNames: { '#start': 'start' },
+        ExpressionAttributeValues: { ':pk': pk, ':after': endSK(atMs, '~', 0), ':at': atMs },
+        ExclusiveStartKey: from,
+      }),
+    );
+    items.push(...(result.Items ?? []));
+    from = result.LastEvaluatedKey;
+  } while (from);
+  return items
+    .map((item) => ({ name: item.name as string, manifestDigest: item.manifestDigest as string, start: item.start as number, end: item.end as number | undefined, reversion: Boolean(item.reversion) }))
+    .sort((a, b) => b.start - a.start || a.name.localeCompare(b.name));
+}
+
 describe('tags alive at an instant T (rangesByEnd index)', () => {
-  it('answers before creation, during, exactly at a move, at a delete and at an expiry', async () => {
+  async function scenario() {
     const actor = newActor('aliveat');
     const T1 = T0 + 10_000;
     const T2 = T0 + 20_000;
@@ -380,21 +410,20 @@ describe('tags alive at an instant T (rangesByEnd index)', () => {
     const d2 = await push(actor, 'm');
     clock.set(T3);
     await deleteTag(deps, actor, 'm');
+    const label = (range: TagRange) =>
+      `${range.name}:${range.manifestDigest === d1.digest ? 'd1' : range.manifestDigest === d2.digest ? 'd2' : range.manifestDigest === other.digest ? 'other' : '?'}`;
+    return { actor, T1, T2, T3, E, label };
+  }
 
-    const aliveAt = async (at: number) => {
-      resetUsage();
-      const ranges = await store.tags.tagsAliveAt(actor.pk, at);
-      expect(Object.keys(commands())).toEqual(['QueryCommand']);
-      return ranges.map((range) => `${range.name}:${range.manifestDigest === d1.digest ? 'd1' : range.manifestDigest === d2.digest ? 'd2' : range.manifestDigest === other.digest ? 'other' : '?'}`);
-    };
-
+  async function expectAliveAnswers(aliveAt: (at: number) => Promise<string[]>, s: Awaited<ReturnType<typeof scenario>>) {
+    const { T1, T2, T3, E } = s;
     expect(await aliveAt(T0)).toEqual([]);
     expect(await aliveAt(T1 - 1)).toEqual([]);
     // A range is alive from its start, inclusive.
     expect(await aliveAt(T1)).toEqual(['m:d1', 'n:other']);
     expect(await aliveAt(T1 + 5000)).toEqual(['m:d1', 'n:other']);
     expect(await aliveAt(T2 - 1)).toEqual(['m:d1', 'n:other']);
-    // The move instant: the old range ended at T2 (exclusive), the new one started at T2.
+    // The move instant: the old range ended at T2 (alive means end > T), the new one started at T2.
     expect(await aliveAt(T2)).toEqual(['m:d2', 'n:other']);
     expect(await aliveAt(T3 - 1)).toEqual(['m:d2', 'n:other']);
     // The delete instant: m is gone.
@@ -403,13 +432,32 @@ describe('tags alive at an instant T (rangesByEnd index)', () => {
     expect(await aliveAt(E - 1)).toEqual(['n:other']);
     expect(await aliveAt(E)).toEqual([]);
     expect(await aliveAt(E + HOUR)).toEqual([]);
+  }
 
+  it('the rangesByEnd index answers before creation, during, exactly at a move, at a delete and at an expiry', async () => {
+    const s = await scenario();
+    await expectAliveAnswers(async (at) => {
+      resetUsage();
+      const ranges = await aliveAtViaIndex(s.actor.pk, at);
+      expect(Object.keys(commands())).toEqual(['QueryCommand']);
+      return ranges.map(s.label);
+    }, s);
     // The move boundary is contiguous in the table itself.
-    const ranges = await history(actor, { kind: 'tag', name: 'm' });
+    const ranges = await history(s.actor, { kind: 'tag', name: 'm' });
     expect(ranges.map((range) => [range.start, range.end])).toEqual([
-      [T2, T3],
-      [T1, T2],
+      [s.T2, s.T3],
+      [s.T1, s.T2],
     ]);
+  });
+
+  it('store.tags.tagsAliveAt gives the same answers (DEFECT: `start` is a reserved word in its FilterExpression)', async () => {
+    const s = await scenario();
+    await expectAliveAnswers(async (at) => {
+      resetUsage();
+      const ranges = await store.tags.tagsAliveAt(s.actor.pk, at);
+      expect(Object.keys(commands())).toEqual(['QueryCommand']);
+      return ranges.map(s.label);
+    }, s);
   });
 });
 
@@ -426,7 +474,7 @@ describe('manifests by digest and by legacy image id', () => {
 
     resetUsage();
     const stored = await store.manifests.getManifest(actor.pk, derived.digest);
-    expect(commands()).toEqual({ GetCommand: 1 });
+    expect(commands()).toEqual({ GetItemCommand: 1 });
     expect(stored).not.toBeNull();
     expect(new TextDecoder().decode(stored!.bytes)).toBe(derived.body);
     expect(stored!.refs).toBe(1);
@@ -437,7 +485,7 @@ describe('manifests by digest and by legacy image id', () => {
     const derivedChain = legacyImageChain(parseManifest(bytesOf(derived), derived.mediaType));
     const baseChain = legacyImageChain(parseManifest(bytesOf(base), base.mediaType));
     expect(derivedChain).toHaveLength(3);
-    // The two lower ids are shared with base's chain? base's top id hashes its config, so only id_0 is.
+    // Only the base id is shared: base's top id also hashes base's config.
     expect(derivedChain[2]).toBe(baseChain[1]);
 
     resetUsage();
@@ -553,7 +601,9 @@ describe('the sweep queue (sweepDue index)', () => {
     expect(await dueAt(S + 2 * HOUR)).toHaveLength(7);
 
     // The gc of the late manifest shows up at S+4h, with the three S+10h expiries still absent.
-    expect((await dueAt(S + 4 * HOUR)).filter((item) => item.kind === 'gc').map((item) => item.sk)).toEqual([`MAN#${late.digest}`]);
+    const at4h = await dueAt(S + 4 * HOUR);
+    expect(at4h.filter((item) => item.kind === 'gc').map((item) => item.sk)).toEqual([`MAN#${late.digest}`]);
+    expect(at4h).toHaveLength(5 + 2 + 1);
 
     // The sweep finalizes the 5 expiries (each one transaction) and purges the 2 ranges.
     clock.set(now);
@@ -581,26 +631,26 @@ describe('one mutation, one TransactWriteItems', () => {
       resetUsage();
       await operation();
       const issued = commands();
-      expect(issued.TransactWriteCommand).toBe(1);
+      expect(issued.TransactWriteItemsCommand).toBe(1);
       // Everything else is a single-item read (no Query, no Scan, no unconditional write).
-      expect(Object.keys(issued).filter((command) => command !== 'TransactWriteCommand')).toEqual(
-        Object.keys(issued).filter((command) => command === 'GetCommand'),
+      expect(Object.keys(issued).filter((command) => command !== 'TransactWriteItemsCommand')).toEqual(
+        Object.keys(issued).filter((command) => command === 'GetItemCommand'),
       );
       return issued;
     };
 
     clock.set(T0 + 1000);
-    expect(await tx(() => move(actor, 'fresh', m1.digest))).toEqual({ GetCommand: 1, TransactWriteCommand: 1 });
+    expect(await tx(() => move(actor, 'fresh', m1.digest))).toEqual({ GetItemCommand: 1, TransactWriteItemsCommand: 1 });
     clock.set(T0 + 2000);
-    expect(await tx(() => move(actor, 'fresh', m2.digest))).toEqual({ GetCommand: 1, TransactWriteCommand: 1 });
+    expect(await tx(() => move(actor, 'fresh', m2.digest))).toEqual({ GetItemCommand: 1, TransactWriteItemsCommand: 1 });
     clock.set(T0 + 3000);
-    expect(await tx(() => move(actor, 'fresh', m1.digest, true))).toEqual({ GetCommand: 1, TransactWriteCommand: 1 });
+    expect(await tx(() => move(actor, 'fresh', m1.digest, true))).toEqual({ GetItemCommand: 1, TransactWriteItemsCommand: 1 });
     expect(await tx(() => changeExpiration(deps, actor, 'fresh', Math.floor(T0 / 1000) + 3 + 7200))).toEqual({
-      GetCommand: 1,
-      TransactWriteCommand: 1,
+      GetItemCommand: 1,
+      TransactWriteItemsCommand: 1,
     });
     clock.set(T0 + 4000);
-    expect(await tx(() => deleteTag(deps, actor, 'base'))).toEqual({ GetCommand: 1, TransactWriteCommand: 1 });
+    expect(await tx(() => deleteTag(deps, actor, 'base'))).toEqual({ GetItemCommand: 1, TransactWriteItemsCommand: 1 });
 
     // Expire: the sweep finalizes a passed expiry in one transaction per tag.
     await changeExpiration(deps, actor, 'other', Math.floor(T0 / 1000) + 3600);
@@ -609,11 +659,11 @@ describe('one mutation, one TransactWriteItems', () => {
     await store.tags.finalizeExpiredTag(actor.pk, pointer!, actor.windowS, {
       kind: 'tag_expired', namespace: actor.namespace, repository: actor.repository, performer: null, ip: null, at: T0 + HOUR, metadata: {},
     });
-    expect(commands()).toEqual({ TransactWriteCommand: 1 });
+    expect(commands()).toEqual({ TransactWriteItemsCommand: 1 });
 
     // A move of an expired-but-unswept tag finalizes the expiry and opens the new range together.
     clock.set(T0 + 3000 + 2 * HOUR + 1);
-    expect(await tx(() => move(actor, 'fresh', m2.digest))).toEqual({ GetCommand: 1, TransactWriteCommand: 1 });
+    expect(await tx(() => move(actor, 'fresh', m2.digest))).toEqual({ GetItemCommand: 1, TransactWriteItemsCommand: 1 });
     const fresh = await history(actor, { kind: 'tag', name: 'fresh' });
     expect(fresh.map((range) => [range.start - T0, range.end === undefined ? null : range.end - T0, range.endedBy ?? null])).toEqual([
       [3000 + 2 * HOUR + 1, null, null],
@@ -627,7 +677,7 @@ describe('one mutation, one TransactWriteItems', () => {
     resetUsage();
     clock.set(T0 + 3 * HOUR);
     await push(actor, 'pushed');
-    expect(commands().TransactWriteCommand).toBe(1);
+    expect(commands().TransactWriteItemsCommand).toBe(1);
   });
 });
 
@@ -666,7 +716,7 @@ describe('concurrent writers on one tag', () => {
     const results = await Promise.allSettled(targets.map((target) => move(actor, 'hot', target.digest)));
     const failures = results.filter((result) => result.status === 'rejected');
     expect(failures.map((failure) => String((failure as PromiseRejectedResult).reason))).toEqual([]);
-    const transactions = usage.byCommand.TransactWriteCommand ?? 0;
+    const transactions = usage.byCommand.TransactWriteItemsCommand ?? 0;
 
     const ranges = await expectContiguousMoves(actor, 'hot', 21);
     expect(ranges[0].manifestDigest).toBe(initial.digest);
@@ -752,7 +802,12 @@ describe('re-creating a deleted tag (defects found in review)', () => {
     await deleteTag(deps, actor, 'skewed');
     clock.set(T0 + 5000); // another Lambda, 5 s behind, re-creates
     await move(actor, 'skewed', m.digest);
-    const alive = (await store.tags.tagsAliveAt(actor.pk, T0 + 7000)).filter((range) => range.name === 'skewed');
-    expect(alive.length).toBeLessThanOrEqual(1);
+    // Ranges of one name must not overlap: each starts at or after the previous one's end.
+    const ranges = (await history(actor, { kind: 'tag', name: 'skewed' })).sort((a, b) => a.start - b.start);
+    expect(ranges).toHaveLength(2);
+    expect(ranges[0].end).toBe(T0 + 10_000);
+    expect(ranges[1].start, 'the re-created range starts inside the deleted one').toBeGreaterThanOrEqual(ranges[0].end!);
+    // Equivalently: at T0+7s the index shows two ranges of one name alive at once.
+    expect((await aliveAtViaIndex(actor.pk, T0 + 7000)).filter((range) => range.name === 'skewed')).toHaveLength(1);
   });
 });
