@@ -54,6 +54,7 @@ export const routes: readonly RouteDefinition[] = [
 
   // OCI distribution, manifests only (DESIGN 5.4)
   { method: 'GET', path: '/v2/', handler: 'v2-base', access: {} },
+  { method: 'GET', path: '/v2/auth', handler: 'v2-auth', access: {} },
   { method: 'PUT', path: '/v2/{ns}/{repo}/manifests/{reference}', handler: 'v2-put-manifest', access: WRITE },
   { method: 'GET', path: '/v2/{ns}/{repo}/manifests/{reference}', handler: 'v2-get-manifest', access: READ },
   { method: 'HEAD', path: '/v2/{ns}/{repo}/manifests/{reference}', handler: 'v2-get-manifest', access: READ },

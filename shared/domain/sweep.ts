@@ -111,8 +111,13 @@ async function handleDueItem(deps: SweepDeps, item: DueItem, now: number, window
           await store.sweep.reschedule(item.pk, item.sk, item.dueAt, purgeAt);
           return 'kept';
         }
-        const manifest = await store.manifests.getManifest(item.pk, range.manifestDigest);
-        await store.sweep.purgeRange(item.pk, item.sk, item.dueAt, manifest, now);
+        const [manifest, pointer] = await Promise.all([
+          store.manifests.getManifest(item.pk, range.manifestDigest),
+          store.tags.getLiveTag(item.pk, range.name),
+        ]);
+        // A tombstone of this very range goes with it: the name's history is gone.
+        const tombstone = pointer?.endedBy && pointer.start === range.start ? [store.tags.dropTombstone(item.pk, pointer)] : [];
+        await store.sweep.purgeRange(item.pk, item.sk, item.dueAt, manifest, now, tombstone);
         // That was the manifest's last reference: collect it now rather than on a later run.
         const collected = manifest && manifest.refs <= 1 ? await collectManifest(deps, item.pk, manifest.digest, now) : 0;
         return { purged: 1, collected };

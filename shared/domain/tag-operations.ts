@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import type { Store } from '../store/index.js';
 import { WriteConflictError, withConflictRetry } from '../store/index.js';
 import type { ChangeRecord, LiveTag, ManifestRecord, Performer, TagRange } from '../store/index.js';
+import type { PreviousRange } from '../store/tags.js';
 import type { TransactItem } from '../store/transactions.js';
 import { invalidRequest, notFound } from './errors.js';
 import { clampedExpirationEnd, isAlive, nextRangeStart } from './tag-rules.js';
@@ -69,9 +70,11 @@ export interface RetargetRequest {
  */
 export async function retarget(deps: TagDeps, actor: Actor, request: RetargetRequest): Promise<LiveTag | null> {
   return withConflictRetry(async () => {
-    const now = deps.clock.now();
     const current = await deps.store.tags.getLiveTag(actor.pk, request.tag);
+    // Read the clock after the pointer: a writer that closed the range meanwhile used an earlier now.
+    const now = deps.clock.now();
     const alive = current !== null && isAlive(current, now);
+    const previous: PreviousRange = !current ? 'none' : alive ? 'open' : current.endedBy ? 'closed' : 'expired';
     const start = nextRangeStart(now, current);
     const range: TagRange = {
       name: request.tag,
@@ -81,11 +84,11 @@ export async function retarget(deps: TagDeps, actor: Actor, request: RetargetReq
       ...(request.expirationS !== undefined ? { end: clampedExpirationEnd(start, request.expirationS) } : {}),
     };
     const changes = request.changes(alive ? current : null, range);
-    if (current && !alive) changes.push(tagExpiredChange(actor, current, now));
+    if (previous === 'expired') changes.push(tagExpiredChange(actor, current as LiveTag, now));
     await deps.store.tags.retargetTag({
       pk: actor.pk,
       current,
-      currentExpired: current !== null && !alive,
+      previous,
       range,
       windowS: actor.windowS,
       manifestWrite: request.newManifest ? request.newManifest(range) : deps.store.tags.referenceManifest(actor.pk, request.manifestDigest),
@@ -106,6 +109,7 @@ async function aliveTag(deps: TagDeps, actor: Actor, tag: string): Promise<LiveT
 export async function deleteTag(deps: TagDeps, actor: Actor, tag: string): Promise<void> {
   await withConflictRetry(async () => {
     const current = await aliveTag(deps, actor, tag);
+    // Never end a range before it began (a lagging clock).
     const now = Math.max(deps.clock.now(), current.start);
     await deps.store.tags.deleteTag(actor.pk, current, now, actor.windowS, change(actor, 'delete_tag', now, {
       username: actor.performer?.username ?? null,

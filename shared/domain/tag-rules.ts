@@ -22,10 +22,13 @@ export function clampedExpirationEnd(startMs: number, requestedEpochS: number): 
 export const MAX_EPOCH_S = 253_402_300_799;
 
 /**
- * The start of a new range replacing `current`: now, but always after the current range's start so
- * ranges of one name never share a start (keys stay unique, history stays ordered) even when two
- * writers act within one millisecond or a Lambda's clock lags.
+ * The start of a new range after `previous` (the name's newest range, from its pointer): now, but
+ * always after the previous start and never before a previous end that has passed, so the ranges of
+ * one name never share a start or overlap, even when two writers act within one millisecond or a
+ * Lambda's clock lags behind the one that closed the previous range.
  */
-export function nextRangeStart(nowMs: number, current: Pick<TagRange, 'start'> | null): number {
-  return current ? Math.max(nowMs, current.start + 1) : nowMs;
+export function nextRangeStart(nowMs: number, previous: Pick<TagRange, 'start' | 'end' | 'endedBy'> | null): number {
+  if (!previous) return nowMs;
+  const closedEnd = previous.endedBy !== undefined || (previous.end !== undefined && previous.end <= nowMs) ? previous.end ?? 0 : 0;
+  return Math.max(nowMs, previous.start + 1, closedEnd);
 }

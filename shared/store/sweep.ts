@@ -12,6 +12,7 @@ import { SK, sweepShard } from './keys.js';
 import { deleteManifestIndexItems } from './manifests.js';
 import type { ManifestRecord } from './records.js';
 import { WriteConflictError, transact } from './transactions.js';
+import type { TransactItem } from './transactions.js';
 
 const table = () => config().registryTable;
 
@@ -69,7 +70,15 @@ export async function reschedule(pk: string, sk: string, expectedDueAt: number, 
  * Deletes a closed range past the window and releases its manifest reference; the manifest joins
  * the GC queue when that was its last reference.
  */
-export async function purgeRange(pk: string, rangeSK: string, dueAt: number, manifest: ManifestRecord | null, nowMs: number) {
+export async function purgeRange(
+  pk: string,
+  rangeSK: string,
+  dueAt: number,
+  manifest: ManifestRecord | null,
+  nowMs: number,
+  /** Further writes of the same transaction (the tombstone of this range, if the pointer is one). */
+  also: TransactItem[] = [],
+) {
   const deleteRange = {
     Delete: {
       TableName: table(),
@@ -78,10 +87,11 @@ export async function purgeRange(pk: string, rangeSK: string, dueAt: number, man
       ExpressionAttributeValues: { ':dueAt': dueAt },
     },
   };
-  if (!manifest) return transact([deleteRange]);
+  if (!manifest) return transact([deleteRange, ...also]);
   const lastReference = manifest.refs <= 1;
   return transact([
     deleteRange,
+    ...also,
     {
       Update: {
         TableName: table(),

@@ -48,6 +48,12 @@ function rangeItem(pk: string, range: TagRange) {
   };
 }
 
+/**
+ * The pointer of a tag name mirrors its newest range. While that range is open the pointer carries
+ * the keys of the activeTags and tagsByManifest indexes; once it is closed (delete, expiry) the
+ * pointer stays as a tombstone without them, so a later create still knows where the name's
+ * history ends (its new range must start at or after that end), until the sweep purges the range.
+ */
 function pointerItem(pk: string, range: TagRange, version: number) {
   return {
     PK: pk,
@@ -57,8 +63,9 @@ function pointerItem(pk: string, range: TagRange, version: number) {
     nameLower: range.name.toLowerCase(),
     version,
     rangeSK: SK.range(range.start, range.name),
-    activeSK: activeSK(range.start, range.name),
-    manifestKey: manifestKey(pk, range.manifestDigest),
+    ...(range.endedBy === undefined
+      ? { activeSK: activeSK(range.start, range.name), manifestKey: manifestKey(pk, range.manifestDigest) }
+      : {}),
   };
 }
 
@@ -95,14 +102,24 @@ function pointerCondition(current: LiveTag | null) {
     : { ConditionExpression: 'attribute_not_exists(PK)' };
 }
 
+/** What happens to the range the pointer showed when a new range opens. */
+export type PreviousRange =
+  /** No pointer: a brand-new name (or one whose history was purged). */
+  | 'none'
+  /** Alive: closed now, as moved. */
+  | 'open'
+  /** Its expiration passed but no sweep finalized it yet: finalized as expired, at its own end. */
+  | 'expired'
+  /** Already closed (the pointer is a tombstone): left as it is. */
+  | 'closed';
+
 export interface RetargetWrite {
   pk: string;
-  /** The pointer read before deciding (alive, expired-but-unswept, or null). */
+  /** The pointer read before deciding, or null. */
   current: LiveTag | null;
+  previous: PreviousRange;
   /** The new open range. */
   range: TagRange;
-  /** True when `current` had already expired: its range is finalized as 'expired' instead of moved. */
-  currentExpired: boolean;
   windowS: number;
   /** The manifest's item: an update of its reference count, or (ingest) the put of a new manifest. */
   manifestWrite: TransactItem;
@@ -113,12 +130,9 @@ export interface RetargetWrite {
 export async function retargetTag(write: RetargetWrite): Promise<void> {
   const { pk, current, range } = write;
   const items: TransactItem[] = [];
-  if (current) {
-    items.push(
-      write.currentExpired
-        ? closeRange(pk, current, current.end as number, 'expired', write.windowS)
-        : closeRange(pk, current, range.start, 'moved', write.windowS),
-    );
+  if (current && write.previous === 'open') items.push(closeRange(pk, current, range.start, 'moved', write.windowS));
+  if (current && write.previous === 'expired') {
+    items.push(closeRange(pk, current, current.end as number, 'expired', write.windowS));
   }
   items.push({
     Put: { TableName: table(), Item: rangeItem(pk, range), ConditionExpression: 'attribute_not_exists(PK)' },
@@ -145,17 +159,26 @@ export function referenceManifest(pk: string, digest: string): TransactItem {
   };
 }
 
-/** Delete: close the range now and drop the pointer. */
+/** The pointer becomes the tombstone of its closed range. */
+function tombstone(pk: string, current: LiveTag, endMs: number, reason: RangeEndReason): TransactItem {
+  const closed: TagRange = {
+    name: current.name,
+    manifestDigest: current.manifestDigest,
+    start: current.start,
+    end: endMs,
+    reversion: current.reversion,
+    endedBy: reason,
+  };
+  return {
+    Put: { TableName: table(), Item: pointerItem(pk, closed, current.version + 1), ...pointerCondition(current) },
+  };
+}
+
+/** Delete: close the range now; the pointer becomes its tombstone. */
 export async function deleteTag(pk: string, current: LiveTag, nowMs: number, windowS: number, change: ChangeRecord) {
   await transact([
     closeRange(pk, current, nowMs, 'deleted', windowS),
-    {
-      Delete: {
-        TableName: table(),
-        Key: { PK: pk, SK: SK.tag(current.name) },
-        ...pointerCondition(current),
-      },
-    },
+    tombstone(pk, current, nowMs, 'deleted'),
     putChange(change),
   ]);
 }
@@ -197,25 +220,27 @@ export async function setTagExpiration(pk: string, current: LiveTag, endMs: numb
   await transact([rangeUpdate, pointerUpdate, ...(change ? [putChange(change)] : [])]);
 }
 
-/** Finalizes a tag whose expiration has passed (the sweep): the pointer goes, the range is closed. */
+/** Finalizes a tag whose expiration has passed (the sweep): the range is closed, the pointer a tombstone. */
 export async function finalizeExpiredTag(pk: string, current: LiveTag, windowS: number, change: ChangeRecord) {
   await transact([
     closeRange(pk, current, current.end as number, 'expired', windowS),
-    {
-      Delete: {
-        TableName: table(),
-        Key: { PK: pk, SK: SK.tag(current.name) },
-        ...pointerCondition(current),
-      },
-    },
+    tombstone(pk, current, current.end as number, 'expired'),
     putChange(change),
   ]);
+}
+
+/** The delete of a tombstone, when the sweep purges the range it mirrors. */
+export function dropTombstone(pk: string, pointer: LiveTag): TransactItem {
+  return { Delete: { TableName: table(), Key: { PK: pk, SK: SK.tag(pointer.name) }, ...pointerCondition(pointer) } };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reads
 
-/** The pointer of a tag name, strongly consistent; it may have expired (callers check `end`). */
+/**
+ * The pointer of a tag name, strongly consistent: the alive range, one whose expiration passed
+ * (callers check `end`), or the tombstone of the last closed range (`endedBy` set).
+ */
 export async function getLiveTag(pk: string, name: string): Promise<LiveTag | null> {
   const { Item } = await dynamo().send(
     new GetCommand({ TableName: table(), Key: { PK: pk, SK: SK.tag(name) }, ConsistentRead: true }),
@@ -362,7 +387,8 @@ export async function tagsAliveAt(pk: string, atMs: number, limit = 1000): Promi
         TableName: table(),
         IndexName: REGISTRY_INDEX.rangesByEnd,
         KeyConditionExpression: 'PK = :pk AND endSK > :after',
-        FilterExpression: 'start <= :at',
+        FilterExpression: '#start <= :at',
+        ExpressionAttributeNames: { '#start': 'start' },
         ExpressionAttributeValues: { ':pk': pk, ':after': endSK(atMs, '~', 0), ':at': atMs },
         ExclusiveStartKey: from,
       }),
@@ -407,7 +433,8 @@ export async function listAliveTagNames(pk: string, nowMs: number, limit: number
       new QueryCommand({
         TableName: table(),
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        FilterExpression: 'attribute_not_exists(#end) OR #end > :now',
+        // Tombstones (closed) and passed expirations are not alive.
+        FilterExpression: 'attribute_not_exists(endedBy) AND (attribute_not_exists(#end) OR #end > :now)',
         ProjectionExpression: '#name',
         ExpressionAttributeNames: { '#end': 'end', '#name': 'name' },
         ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.tagPrefix, ':now': nowMs },

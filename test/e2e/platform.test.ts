@@ -29,6 +29,19 @@ describe('health and /v2 base', () => {
     const base = await server.api('GET', '/v2/');
     expect(base.status).toBe(200);
     expect(base.headers.get('docker-distribution-api-version')).toBe('registry/2.0');
+    // The probe tells anonymous clients how to authenticate; authenticated ones need no challenge.
+    expect(base.headers.get('www-authenticate')).toMatch(/^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/v2\/auth"/);
+    expect((await server.api('GET', '/v2/', { token: alice })).headers.get('www-authenticate')).toBeNull();
+  });
+
+  it('hands a verified token back from the token endpoint, and an anonymous one without credentials', async () => {
+    const anonymous = await server.api('GET', '/v2/auth?service=x&scope=repository:acme/web:pull');
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body.token).toBe('anonymous');
+    const basic = `Basic ${Buffer.from(`alice:${alice}`).toString('base64')}`;
+    expect((await server.api('GET', '/v2/auth', { headers: { authorization: basic } })).body.token).toBe(alice);
+    const wrong = `Basic ${Buffer.from('alice:wrong').toString('base64')}`;
+    expect((await server.api('GET', '/v2/auth', { headers: { authorization: wrong } })).status).toBe(401);
   });
 });
 

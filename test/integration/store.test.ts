@@ -786,9 +786,49 @@ describe('re-creating a deleted tag (defects found in review)', () => {
     clock.set(T0);
     const m = await push(actor, 'flash');
     await deleteTag(deps, actor, 'flash');
-    await expect(move(actor, 'flash', m.digest, true)).resolves.toBeNull();
+    const outcome = await move(actor, 'flash', m.digest, true).then(
+      () => 'restored',
+      (error: unknown) => `${(error as Error).name} [${(error as WriteConflictError).reasons?.join(', ')}]`,
+    );
+    expect(outcome, 'retries exhausted on the range put (first item) while the clock stands still').toBe('restored');
     const ranges = await history(actor, { kind: 'tag', name: 'flash' });
     expect(ranges).toHaveLength(2);
+  });
+
+  it('a create racing a delete never starts inside the deleted range (one monotonic clock)', async () => {
+    // retarget() reads the clock BEFORE it reads the pointer. If a DELETE reads a later "now" and
+    // commits in between, the create then sees no pointer and opens its range at its earlier "now",
+    // inside the range the delete closed: [start, end) of the two ranges overlap.
+    const actor = newActor('race-delete');
+    clock.set(T0);
+    const m = await push(actor, 'raced');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reads = 0;
+    const slowTags = {
+      ...store.tags,
+      // The create's pointer read is slow (a busy table, a GC pause): held until the delete is done.
+      getLiveTag: async (pk: string, name: string) => {
+        if (reads++ === 0) await gate;
+        return store.tags.getLiveTag(pk, name);
+      },
+    };
+    const slowDeps: TagDeps = { store: { ...store, tags: slowTags }, clock };
+    clock.set(T0 + 640);
+    const create = retarget(slowDeps, actor, { tag: 'raced', manifestDigest: m.digest, reversion: false, changes: () => [] });
+    clock.set(T0 + 674);
+    await deleteTag(deps, actor, 'raced');
+    release();
+    await create;
+    const ranges = (await history(actor, { kind: 'tag', name: 'raced' })).sort((a, b) => a.start - b.start);
+    expect(ranges.map((range) => [range.start - T0, range.end === undefined ? null : range.end - T0, range.endedBy ?? null])[0]).toEqual([
+      0,
+      674,
+      'deleted',
+    ]);
+    expect(ranges).toHaveLength(2);
+    expect(ranges[1].end).toBeUndefined();
+    expect(ranges[1].start - T0, 'the created range starts inside the deleted one').toBeGreaterThanOrEqual(674);
   });
 
   it('a re-create never starts before the end of the range a delete just closed (lagging clock)', async () => {
