@@ -6,7 +6,7 @@ import { badRequest, invalidRequest, notFound } from '../shared/domain/errors.js
 import { TAG_ERROR, isValidTagName } from '../shared/domain/quay-format.js';
 import { changeExpiration, isReachableFromAliveTag, manifestForLegacyImage, retarget } from '../shared/domain/tag-operations.js';
 import type { TagDeps } from '../shared/domain/tag-operations.js';
-import { MAX_EPOCH_S } from '../shared/domain/tag-rules.js';
+import { isUsableExpiration } from '../shared/domain/tag-rules.js';
 import { compileSchema, has, jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/pipeline.js';
@@ -30,13 +30,6 @@ const validateChangeTag = compileSchema<ChangeTagBody>({
   },
 });
 
-/** Checks a requested expiration: a real instant (Quay's 500 on huge values is a 400 here), in the future. */
-function checkedExpiration(value: number, nowMs: number): number {
-  if (!Number.isFinite(value) || Math.abs(value) > MAX_EPOCH_S) throw badRequest();
-  if (value * 1000 <= nowMs) throw badRequest();
-  return value;
-}
-
 async function resolveTarget(deps: TagDeps, pk: string, body: ChangeTagBody): Promise<{ digest: string; imageId: string | null }> {
   // manifest_digest wins when both are sent ([L] 754b3f79).
   if (has(body, 'manifest_digest')) {
@@ -59,12 +52,11 @@ export const handler = apiHandler('change-tag', async (request) => {
 
   const { deps } = request;
   const actor = actorOf(context, request);
-  const expiration =
-    has(body, 'expiration') && body.expiration !== null && body.expiration !== undefined
-      ? checkedExpiration(body.expiration, deps.clock.now())
-      : null;
+  const expiration = body.expiration ?? null;
 
   if (has(body, 'manifest_digest') || has(body, 'image')) {
+    // Quay's 500 on huge values is a 400 here, like any unusable expiration.
+    if (expiration !== null && !isUsableExpiration(expiration, deps.clock.now())) throw badRequest();
     const target = await resolveTarget(deps, context.pk, body);
     try {
       await retarget(deps, actor, {

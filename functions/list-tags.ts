@@ -31,13 +31,16 @@ export const handler = apiHandler('list-tags', async (request) => {
   const context = await authorizeRepository(request, 'read');
   rejectApplicationRepository(context);
   const { query } = request;
+  // reqparse converts the arguments first; the filter syntax is checked later, in Quay's data layer.
+  const limit = Math.min(100, Math.max(1, intParam(query.limit, 'limit', LIMIT_HELP, 50)));
+  const page = Math.max(1, intParam(query.page, 'page', PAGE_HELP, 1));
   const input = {
     pk: context.pk,
     specificTag: query.specificTag || null,
     nameFilter: nameFilter(query.filter_tag_name),
     onlyActive: truthyBool(query.onlyActiveTags),
-    page: Math.max(1, intParam(query.page, 'page', PAGE_HELP, 1)),
-    limit: Math.min(100, Math.max(1, intParam(query.limit, 'limit', LIMIT_HELP, 50))),
+    page,
+    limit,
     cursor: query.next_page || null,
   };
   requireRepository(context);

@@ -19,6 +19,10 @@ export const handler = apiHandler('put-user-permission', async (request) => {
   const body = jsonBody(request, validate);
   const username = request.params.username;
   if (!USERNAME_PATTERN.test(username)) throw quay.invalidRequest('Invalid username');
+  // A robot belongs to one namespace and can only be granted rights there (as in Quay).
+  if (username.includes('+') && username.split('+')[0] !== context.namespace) {
+    throw quay.invalidRequest(`Robot account ${username} does not belong to namespace ${context.namespace}`);
+  }
   requireRepository(context);
   try {
     await request.deps.store.repositories.putPermission(

@@ -186,7 +186,8 @@ export class TagServiceStack extends Stack {
       timeout: Duration.seconds(60),
       reservedConcurrentExecutions: 1,
     });
-    // A sweep that fails or is throttled is not retried by Lambda: the next one is at most a minute away.
+    // A failed sweep is not retried (the next one is a minute away); one throttled because the previous
+    // sweep is still running waits at most 2 minutes, then is dropped, so invocations never pile up.
     sweep.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(2) });
     new Schedule(this, 'SweepSchedule', {
       description: 'Runs the expiry sweep every minute',
@@ -213,11 +214,37 @@ export class TagServiceStack extends Stack {
       return created;
     };
     const fiveMinutes = Duration.minutes(5);
-    alarm('ApiServerErrors', 'The API answered 5xx (handlers map domain errors to 4xx, so any 5xx is a fault).', this.api.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), 1);
-    alarm('AuditStreamDeadLetterDepth', 'Stream records the audit consumer gave up on: audit entries are missing.', this.auditDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }), 1);
-    alarm('SweepScheduleDeadLetterDepth', 'EventBridge Scheduler could not invoke the expiry sweep.', this.sweepDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }), 1);
-    alarm('AuditStreamIteratorAge', 'The audit consumer is more than 5 minutes behind the registry stream.', auditStream.fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }), Duration.minutes(5).toMilliseconds(), 2);
-    alarm('SweepErrors', 'The expiry sweep failed in at least 3 of the last 15 minutes.', sweep.fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }), 3);
+    alarm(
+      'ApiServerErrors',
+      'The API answered 5xx (handlers map domain errors to 4xx, so any 5xx is a fault).',
+      this.api.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+      1,
+    );
+    alarm(
+      'AuditStreamDeadLetterDepth',
+      'Stream records the audit consumer gave up on: audit entries are missing.',
+      this.auditDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+      1,
+    );
+    alarm(
+      'SweepScheduleDeadLetterDepth',
+      'EventBridge Scheduler could not invoke the expiry sweep.',
+      this.sweepDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+      1,
+    );
+    alarm(
+      'AuditStreamIteratorAge',
+      'The audit consumer has been more than 5 minutes behind the registry stream for 10 minutes.',
+      auditStream.fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }),
+      Duration.minutes(5).toMilliseconds(),
+      2,
+    );
+    alarm(
+      'SweepErrors',
+      'The expiry sweep failed at least 3 times in 15 minutes.',
+      sweep.fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
+      3,
+    );
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the tag service API', value: this.api.url });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });

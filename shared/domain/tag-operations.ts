@@ -10,8 +10,8 @@ import { WriteConflictError, withConflictRetry } from '../store/index.js';
 import type { ChangeRecord, LiveTag, ManifestRecord, Performer, TagRange } from '../store/index.js';
 import type { PreviousRange } from '../store/tags.js';
 import type { TransactItem } from '../store/transactions.js';
-import { invalidRequest, notFound } from './errors.js';
-import { clampedExpirationEnd, isAlive, nextRangeStart } from './tag-rules.js';
+import { badRequest, invalidRequest, notFound } from './errors.js';
+import { clampedExpirationEnd, isAlive, isUsableExpiration, nextRangeStart } from './tag-rules.js';
 
 export interface TagDeps {
   store: Store;
@@ -128,6 +128,8 @@ export async function changeExpiration(deps: TagDeps, actor: Actor, tag: string,
   try {
     await withConflictRetry(async () => {
       const current = await aliveTag(deps, actor, tag);
+      // Checked after the tag lookup, as Quay does: a missing tag is a 404 whatever the value.
+      if (expirationS !== null && !isUsableExpiration(expirationS, deps.clock.now())) throw badRequest();
       const end = expirationS === null ? undefined : clampedExpirationEnd(current.start, expirationS);
       if (end === current.end) return;
       const now = deps.clock.now();

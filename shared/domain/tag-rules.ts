@@ -21,6 +21,11 @@ export function clampedExpirationEnd(startMs: number, requestedEpochS: number): 
 /** Largest epoch second Python's datetime accepts (9999-12-31T23:59:59Z); larger is a 400, not a 500. */
 export const MAX_EPOCH_S = 253_402_300_799;
 
+/** A requested expiration (epoch seconds) must be a real instant in the future. */
+export function isUsableExpiration(epochS: number, nowMs: number): boolean {
+  return Number.isFinite(epochS) && Math.abs(epochS) <= MAX_EPOCH_S && epochS * 1000 > nowMs;
+}
+
 /**
  * The start of a new range after `previous` (the name's newest range, from its pointer): now, but
  * always after the previous start and never before a previous end that has passed, so the ranges of

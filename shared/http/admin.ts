@@ -1,5 +1,5 @@
 /** Helpers of the administration routes: namespace authorization and audit changes. */
-import { decideNamespaceAdmin } from '../domain/permissions.js';
+import { decideNamespaceAdmin, scopeCeiling } from '../domain/permissions.js';
 import type { NamespaceRecord } from '../store/index.js';
 import type { ChangeRecord } from '../store/index.js';
 import { quay } from './errors.js';
@@ -40,9 +40,14 @@ export function changeBy(
   };
 }
 
-/** Quay answers with 401 to anonymous callers of routes that need a signed-in user, 403 to robots. */
+/**
+ * Routes about the caller's own account (settings, logs, creating an organization) need a signed-in
+ * user: 401 for anonymous callers, 403 for robots and for tokens whose scopes do not include
+ * repo:admin (a repo:read token must not be able to change the time-machine window).
+ */
 export function requireUser(request: ApiRequest) {
-  if (!request.principal) throw quay.unauthorized(false);
-  if (request.principal.isRobot) throw quay.unauthorized(true);
-  return request.principal;
+  const principal = request.principal;
+  if (!principal) throw quay.unauthorized(false);
+  if (principal.isRobot || scopeCeiling(principal.scopes) !== 'admin') throw quay.unauthorized(true);
+  return principal;
 }

@@ -42,7 +42,6 @@ export const quay = {
     authenticated
       ? apiException(403, 'insufficient_scope', 'Unauthorized')
       : apiException(401, 'invalid_token', 'Requires authentication'),
-  conflict: (message: string) => apiException(409, 'conflict', message),
   /** flask abort(status, message) and flask-restful abort: `{"message": ...}`. */
   message: (status: number, message: string | Record<string, string>) => new HttpError(status, () => ({ message })),
   /** flask.abort(400) with no description. */

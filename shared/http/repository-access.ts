@@ -43,10 +43,9 @@ export async function authorizeRepository(request: ApiRequest, need: Role): Prom
     explicitRole: facts.explicitRole,
     need,
   });
-  if (!decision.allowed) {
-    if (decision.status === 404) throw quay.notFound();
-    throw quay.unauthorized(decision.status === 403);
-  }
+  // A 404 decision means: allowed, but the repository is missing. Quay validates the request
+  // (arguments, body, tag name) before its repository lookup, so the 404 waits for requireRepository.
+  if (!decision.allowed && decision.status !== 404) throw quay.unauthorized(decision.status === 403);
   return {
     namespace,
     repositoryName,
@@ -55,7 +54,7 @@ export async function authorizeRepository(request: ApiRequest, need: Role): Prom
     namespaceRecord: facts.namespace,
     windowS: facts.namespace?.tagExpirationS ?? DEFAULT_TAG_EXPIRATION_S,
     principal: request.principal,
-    role: decision.role,
+    role: decision.allowed ? decision.role : 'admin',
   };
 }
 

@@ -32,6 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (staleIndexReads.length) console.info(`[concurrency] stale tagHistory reads right after the race: ${staleIndexReads.join('; ')}`);
   await server?.stop();
 });
 
@@ -59,15 +60,24 @@ const EXPECTED: Record<Kind, number[]> = {
 };
 const SUCCESS: Record<Kind, number> = { put: 201, delete: 204, restore: 200 };
 
+/** Index reads (tagHistory) that disagreed with the table right after the writes. */
+const staleIndexReads: string[] = [];
+
+/**
+ * The ranges of `tag`, oldest first, from the table itself (strongly consistent); the tagHistory
+ * index is read too and any disagreement recorded (GSIs are eventually consistent).
+ */
 async function ranges(tag: string): Promise<TagRange[]> {
-  const page = await store.tags.queryHistory({
-    pk: PK,
-    filter: { kind: 'tag', name: tag },
-    skip: 0,
-    limit: 1000,
-    readBudget: Number.POSITIVE_INFINITY,
-  });
-  return page.ranges.sort((a, b) => a.start - b.start);
+  const query = (filter: { kind: 'all' } | { kind: 'tag'; name: string }) =>
+    store.tags.queryHistory({ pk: PK, filter, skip: 0, limit: 1000, readBudget: Number.POSITIVE_INFINITY });
+  const table = (await query({ kind: 'all' })).ranges.filter((range) => range.name === tag).sort((a, b) => a.start - b.start);
+  const index = (await query({ kind: 'tag', name: tag })).ranges.sort((a, b) => a.start - b.start);
+  const show = (list: TagRange[]) => JSON.stringify(list.map((range) => [range.start, range.end ?? null, range.endedBy ?? null]));
+  if (show(table) !== show(index)) {
+    const differing = index.filter((range, i) => show([range]) !== show([table[i]])).length;
+    staleIndexReads.push(`${tag}: index had ${index.length} ranges (${differing} differing) vs table ${table.length}`);
+  }
+  return table;
 }
 
 /** Fires `count` mixed requests at `tag` at once and checks the invariants afterwards. */

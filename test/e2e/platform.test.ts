@@ -32,6 +32,8 @@ describe('health and /v2 base', () => {
     // The probe tells anonymous clients how to authenticate; authenticated ones need no challenge.
     expect(base.headers.get('www-authenticate')).toMatch(/^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/v2\/auth"/);
     expect((await server.api('GET', '/v2/', { token: alice })).headers.get('www-authenticate')).toBeNull();
+    // Credentials that do not verify are refused (docker login can tell).
+    expect((await server.api('GET', '/v2/', { token: 'not-a-token' })).status).toBe(401);
   });
 
   it('hands a verified token back from the token endpoint, and an anonymous one without credentials', async () => {

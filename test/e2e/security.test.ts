@@ -68,6 +68,14 @@ describe('error bodies', () => {
     expect(owner.body).toMatchObject({ error_type: 'not_found', detail: 'Not Found' });
   });
 
+  it('a namespace admin gets request validation before the 404 of a missing repository', async () => {
+    const token = fixtures.tokens.devtable;
+    const badName = await server.api('PUT', '/api/v1/repository/devtable/nope/tag/.bad', { token, body: {} });
+    expect(badName.status).toBe(400);
+    expect((await server.api('GET', '/api/v1/repository/devtable/nope/tag/?limit=abc', { token })).status).toBe(400);
+    expect((await server.api('PUT', '/api/v1/repository/devtable/nope/tag/good', { token, body: {} })).status).toBe(404);
+  });
+
   it('an invalid token is anonymous; a token narrowed to repo:read cannot write', async () => {
     expect((await server.api('GET', '/api/v1/repository/public/publicrepo/tag/', { token: 'not-a-jwt' })).status).toBe(200);
     expect((await server.api('GET', '/api/v1/repository/devtable/shared/tag/', { token: 'not-a-jwt' })).status).toBe(401);
@@ -84,6 +92,24 @@ describe('error bodies', () => {
     const body = { manifest_digest: fixtures.manifests.sharedLatest.digest };
     expect((await server.api('PUT', '/api/v1/repository/devtable/shared/tag/fromwriter', { token: fixtures.tokens.public, body })).status).toBe(201);
     expect((await server.api('PUT', '/api/v1/repository/devtable/shared/tag/fromreader', { token: fixtures.tokens.reader, body })).status).toBe(403);
+  });
+
+  it('account routes need a full or repo:admin token; robots get grants only in their namespace', async () => {
+    const readOnly = await server.tokenFor('devtable', 'repo:read');
+    expect((await server.api('PUT', '/api/v1/user/', { token: readOnly, body: { tag_expiration_s: 0 } })).status).toBe(403);
+    expect((await server.api('GET', '/api/v1/user/logs', { token: readOnly })).status).toBe(403);
+    expect((await server.api('POST', '/api/v1/organization/', { token: readOnly, body: { name: 'sneaky' } })).status).toBe(403);
+    const admin = await server.tokenFor('devtable', 'repo:admin');
+    expect((await server.api('PUT', '/api/v1/user/', { token: admin, body: { tag_expiration_s: 1209600 } })).status).toBe(200);
+    const foreign = await server.api('PUT', '/api/v1/repository/devtable/shared/permissions/user/evil+bot', {
+      token: fixtures.tokens.devtable,
+      body: { role: 'read' },
+    });
+    expect(foreign.status).toBe(400);
+    expect((await server.api('PUT', '/api/v1/repository/devtable/shared/permissions/user/devtable+ci', {
+      token: fixtures.tokens.devtable,
+      body: { role: 'read' },
+    })).status).toBe(200);
   });
 
   it('superusers may write anywhere', async () => {

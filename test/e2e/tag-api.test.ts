@@ -112,6 +112,8 @@ describe('PUT tag expiration (test_change_tag_expiration*)', () => {
     }
     expect((await putTag('devtable/simple', 'prod', { expiration: true })).status).toBe(400);
     expect((await putTag('devtable/simple', 'nosuchtag', { expiration: null })).status).toBe(404);
+    // The tag lookup comes first, as in Quay.
+    expect((await putTag('devtable/simple', 'nosuchtag', { expiration: 1000 })).status).toBe(404);
   });
 });
 
