@@ -9,7 +9,7 @@ import type { TagDeps } from '../shared/domain/tag-operations.js';
 import { isUsableExpiration } from '../shared/domain/tag-rules.js';
 import { compileSchema, has, jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 import { WriteConflictError } from '../shared/store/index.js';
 import type { ChangeRecord } from '../shared/store/index.js';

@@ -1,7 +1,7 @@
 /** POST /api/v1/repository/{ns}/{repo}/changevisibility — make a repository public or private. */
 import { changeBy } from '../shared/http/admin.js';
 import { compileSchema, jsonBody } from '../shared/http/body.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
 import type { Visibility } from '../shared/store/index.js';
 

@@ -3,7 +3,7 @@ import { NAMESPACE_PATTERN } from '../shared/domain/names.js';
 import { changeBy, requireUser } from '../shared/http/admin.js';
 import { compileSchema, jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { DEFAULT_TAG_EXPIRATION_S, WriteConflictError } from '../shared/store/index.js';
 
 interface CreateOrganizationBody {

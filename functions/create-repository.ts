@@ -4,7 +4,7 @@ import { REPOSITORY_PATTERN } from '../shared/domain/names.js';
 import { changeBy } from '../shared/http/admin.js';
 import { compileSchema, jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { WriteConflictError } from '../shared/store/index.js';
 import type { RepositoryKind, Visibility } from '../shared/store/index.js';
 

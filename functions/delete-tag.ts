@@ -1,7 +1,7 @@
 /** DELETE /api/v1/repository/{ns}/{repo}/tag/{tag} — Quay's deleteFullTag. */
 import { invalidRequest } from '../shared/domain/errors.js';
 import { deleteTag } from '../shared/domain/tag-operations.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 import { WriteConflictError } from '../shared/store/index.js';
 

@@ -1,7 +1,7 @@
 /** DELETE /api/v1/repository/{ns}/{repo}/permissions/user/{username} — revoke a user's role. */
 import { changeBy } from '../shared/http/admin.js';
 import { quay } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
 import { WriteConflictError } from '../shared/store/index.js';
 

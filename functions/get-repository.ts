@@ -1,6 +1,6 @@
 /** GET /api/v1/repository/{ns}/{repo} — the repository and what the caller may do with it. */
 import { roleAtLeast } from '../shared/domain/permissions.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
 
 export const handler = apiHandler('get-repository', async (request) => {

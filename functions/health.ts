@@ -1,4 +1,4 @@
 /** GET /health/instance — answers 200 once the instance can serve requests (no database call). */
-import { apiHandler } from '../shared/http/pipeline.js';
+import { pipelineHandler } from '../shared/http/pipeline.js';
 
-export const handler = apiHandler('health', async () => ({ status: 200, body: { status: 'ok' } }));
+export const handler = pipelineHandler('health', async () => ({ status: 200, body: { status: 'ok' } }));

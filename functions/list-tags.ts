@@ -3,7 +3,7 @@ import { listTags } from '../shared/domain/list-tags.js';
 import type { ListTagsInput } from '../shared/domain/list-tags.js';
 import { parsePythonInt, truthyBool } from '../shared/domain/quay-format.js';
 import { quay } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 
 const LIMIT_HELP = 'Limit to the number of results to return per page. Max 100.';

@@ -1,5 +1,5 @@
 /** GET /api/v1/repository/{ns}/{repo}/permissions/user/ — the repository's user grants (admins only). */
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
 
 export const handler = apiHandler('list-user-permissions', async (request) => {

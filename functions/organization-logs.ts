@@ -2,7 +2,7 @@
 import { readLogs } from '../shared/domain/audit-logs.js';
 import { authorizeNamespaceAdmin } from '../shared/http/admin.js';
 import { quay } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 
 export const handler = apiHandler('organization-logs', async (request) => {
   const org = request.params.org;

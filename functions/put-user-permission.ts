@@ -4,7 +4,7 @@ import type { Role } from '../shared/domain/permissions.js';
 import { changeBy } from '../shared/http/admin.js';
 import { compileSchema, jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
 import { WriteConflictError } from '../shared/store/index.js';
 

@@ -1,6 +1,6 @@
 /** GET /api/v1/repository/{ns}/{repo}/logs — the repository's audit trail (repository admins). */
 import { readLogs } from '../shared/domain/audit-logs.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
 
 export const handler = apiHandler('repository-logs', async (request) => {

@@ -6,7 +6,7 @@
 import { invalidRequest, notFound } from '../shared/domain/errors.js';
 import { manifestForLegacyImage, retarget } from '../shared/domain/tag-operations.js';
 import { compileSchema, has, jsonBody } from '../shared/http/body.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 import { WriteConflictError } from '../shared/store/index.js';
 

@@ -5,7 +5,7 @@
 import { notFound } from '../shared/domain/errors.js';
 import { legacyImagesOfTag } from '../shared/domain/legacy-images.js';
 import { truthyBool } from '../shared/domain/quay-format.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 
 export const handler = apiHandler('tag-images', async (request) => {

@@ -3,7 +3,7 @@ import { changeBy } from '../shared/http/admin.js';
 import { authorizeNamespaceAdmin } from '../shared/http/admin.js';
 import { compileSchema, jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { applyTagExpiration, namespaceSettingsSchema } from '../shared/http/namespace-settings.js';
 import type { NamespaceSettingsBody } from '../shared/http/namespace-settings.js';
 

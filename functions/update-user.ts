@@ -1,7 +1,7 @@
 /** PUT /api/v1/user/ — the caller's own settings: the time-machine window of their namespace. */
 import { changeBy, requireUser } from '../shared/http/admin.js';
 import { compileSchema, jsonBody } from '../shared/http/body.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { applyTagExpiration, namespaceSettingsSchema } from '../shared/http/namespace-settings.js';
 import type { NamespaceSettingsBody } from '../shared/http/namespace-settings.js';
 import { DEFAULT_TAG_EXPIRATION_S } from '../shared/store/index.js';

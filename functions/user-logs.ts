@@ -1,7 +1,7 @@
 /** GET /api/v1/user/logs — every audit entry of the caller's own namespace. */
 import { readLogs } from '../shared/domain/audit-logs.js';
 import { requireUser } from '../shared/http/admin.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 
 export const handler = apiHandler('user-logs', async (request) => {
   const principal = requireUser(request);

@@ -6,7 +6,7 @@
  */
 import { authenticate } from '../shared/http/auth.js';
 import { ociError } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { pipelineHandler } from '../shared/http/pipeline.js';
 
 /** Not a JWT: presented back to us it authenticates nobody, i.e. it is an anonymous caller. */
 const ANONYMOUS_TOKEN = 'anonymous';
@@ -19,7 +19,7 @@ function basicPassword(authorization: string | undefined): string | null {
   return colon < 0 ? null : decoded.slice(colon + 1);
 }
 
-export const handler = apiHandler(
+export const handler = pipelineHandler(
   'v2-auth',
   async (request) => {
     const authorization = request.headers.authorization;

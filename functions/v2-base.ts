@@ -5,12 +5,12 @@
  * with --registry-token, and private repositories look unauthorized.
  */
 import { ociError } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { pipelineHandler } from '../shared/http/pipeline.js';
 import { bearerChallenge } from '../shared/http/registry-access.js';
 
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' };
 
-export const handler = apiHandler(
+export const handler = pipelineHandler(
   'v2-base',
   async (request) => {
     // Credentials that do not verify are refused here, so `docker login` and friends can tell.

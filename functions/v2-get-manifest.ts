@@ -2,7 +2,7 @@
 import { isValidDigest } from '../shared/domain/digest.js';
 import { isAlive } from '../shared/domain/tag-rules.js';
 import { ociError } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { authorizeRegistry } from '../shared/http/registry-access.js';
 
 export const handler = apiHandler(

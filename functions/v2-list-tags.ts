@@ -1,6 +1,6 @@
 /** GET /v2/{ns}/{repo}/tags/list?n=&last= — alive tag names in lexical order, paged by Link. */
 import { ociError } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { authorizeRegistry } from '../shared/http/registry-access.js';
 
 /** Page size when the client does not ask for one (and the most it may ask for). */

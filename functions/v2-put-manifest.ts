@@ -4,7 +4,7 @@ import { ingestManifest } from '../shared/domain/ingest.js';
 import { MAX_MANIFEST_BYTES, ManifestError, parseManifest } from '../shared/domain/manifest.js';
 import { isValidTagName } from '../shared/domain/quay-format.js';
 import { ociError } from '../shared/http/errors.js';
-import { apiHandler } from '../shared/http/pipeline.js';
+import { apiHandler } from '../shared/http/api.js';
 import { authorizeRegistry } from '../shared/http/registry-access.js';
 import { actorOf } from '../shared/http/repository-access.js';
 import { WriteConflictError } from '../shared/store/index.js';

@@ -8,7 +8,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { clock } from '../clock.js';
 import type { Clock } from '../clock.js';
 import type { Principal } from '../domain/permissions.js';
-import { store } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { authenticate } from './auth.js';
 import { DomainError } from '../domain/errors.js';
@@ -20,7 +19,18 @@ export interface Deps {
   store: Store;
 }
 
-export const defaultDeps: Deps = { clock, store };
+/**
+ * The dependencies of routes that never touch DynamoDB (health, the /v2 probe and token endpoint):
+ * importing no store keeps the AWS SDK out of their bundles; a slip is a loud error, not a query.
+ */
+const storeFree: Deps = {
+  clock,
+  store: new Proxy({} as Store, {
+    get() {
+      throw new Error('this function is built without the store (use apiHandler from shared/http/api.ts)');
+    },
+  }),
+};
 
 export interface ApiRequest {
   method: string;
@@ -187,12 +197,12 @@ function requestLog(route: string): Middleware {
 }
 
 /** Wraps a route function into a Lambda handler (API Gateway HTTP API, payload 2.0). */
-export function apiHandler(
+export function pipelineHandler(
   route: string,
   run: (request: ApiRequest) => Promise<ApiResponse>,
   options: { errors?: ErrorStyle; deps?: Deps } = {},
 ) {
-  const deps = options.deps ?? defaultDeps;
+  const deps = options.deps ?? storeFree;
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>()
     .use(requestLog(route))
     .use(errorShaper(options.errors ?? 'quay'))
