@@ -7,7 +7,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { config } from '../shared/config.js';
-import { putAuditEntry } from '../shared/store/audit.js';
+import { putAuditEntry, toAuditEntry } from '../shared/store/audit.js';
 import type { AuditEntry } from '../shared/store/audit.js';
 import { log } from '../shared/log.js';
 
@@ -19,16 +19,7 @@ export function auditEntryOf(record: DynamoDBRecord): AuditEntry | null {
   if (typeof item.kind !== 'string' || typeof item.namespace !== 'string' || typeof item.at !== 'number' || !record.eventID) {
     throw new Error(`malformed change item ${String(item.SK)}`);
   }
-  return {
-    kind: item.kind,
-    namespace: item.namespace,
-    repository: item.repository ?? null,
-    performer: item.performer ?? null,
-    ip: item.ip ?? null,
-    at: item.at,
-    metadata: item.metadata ?? {},
-    eventId: record.eventID,
-  };
+  return toAuditEntry(item, record.eventID);
 }
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {

@@ -4,7 +4,7 @@
  */
 import { badRequest, invalidRequest, notFound } from '../shared/domain/errors.js';
 import { TAG_ERROR, isValidTagName } from '../shared/domain/quay-format.js';
-import { changeExpiration, isReachableFromAliveTag, manifestForLegacyImage, retarget } from '../shared/domain/tag-operations.js';
+import { changeExpiration, isReachableFromAliveTag, manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
 import type { TagDeps } from '../shared/domain/tag-operations.js';
 import { isUsableExpiration } from '../shared/domain/tag-rules.js';
 import { compileSchema, has, jsonBody } from '../shared/http/body.js';
@@ -12,7 +12,6 @@ import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 import { WriteConflictError } from '../shared/store/index.js';
-import type { ChangeRecord } from '../shared/store/index.js';
 
 interface ChangeTagBody {
   image?: string | null;
@@ -67,38 +66,28 @@ export const handler = apiHandler('change-tag', async (request) => {
         ...(expiration !== null ? { expirationS: expiration } : {}),
         changes: (previous, range) => {
           const username = actor.performer?.username ?? null;
-          const changes: ChangeRecord[] = [
-            {
-              kind: previous ? 'move_tag' : 'create_tag',
+          const changes = [
+            tagChange(actor, previous ? 'move_tag' : 'create_tag', range.start, {
+              username,
+              repo: actor.repository,
+              tag,
               namespace: actor.namespace,
-              repository: actor.repository,
-              performer: actor.performer,
-              ip: actor.ip,
-              at: range.start,
-              metadata: {
-                username,
-                repo: actor.repository,
-                tag,
-                namespace: actor.namespace,
-                image: target.imageId,
-                manifest_digest: target.imageId === null ? target.digest : null,
-                original_manifest_digest: previous?.manifestDigest ?? null,
-              },
-            },
+              image: target.imageId,
+              manifest_digest: target.imageId === null ? target.digest : null,
+              original_manifest_digest: previous?.manifestDigest ?? null,
+            }),
           ];
           if (expiration !== null) {
-            changes.push({
-              ...changes[0],
-              kind: 'change_tag_expiration',
-              metadata: {
+            changes.push(
+              tagChange(actor, 'change_tag_expiration', range.start, {
                 username,
                 repo: actor.repository,
                 tag,
                 namespace: actor.namespace,
                 expiration_date: expiration,
                 old_expiration_date: null,
-              },
-            });
+              }),
+            );
           }
           return changes;
         },

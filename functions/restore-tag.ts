@@ -4,7 +4,7 @@
  * marked `reversion`.
  */
 import { invalidRequest, notFound } from '../shared/domain/errors.js';
-import { manifestForLegacyImage, retarget } from '../shared/domain/tag-operations.js';
+import { manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
 import { compileSchema, has, jsonBody } from '../shared/http/body.js';
 import { apiHandler } from '../shared/http/api.js';
 import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
@@ -40,23 +40,15 @@ export const handler = apiHandler('restore-tag', async (request) => {
       tag,
       manifestDigest: manifest.digest,
       reversion: true,
+      // As Quay: no `namespace` key in revert_tag.
       changes: (_previous, range) => [
-        {
-          kind: 'revert_tag',
-          namespace: actor.namespace,
-          repository: actor.repository,
-          performer: actor.performer,
-          ip: actor.ip,
-          at: range.start,
-          // As Quay: no `namespace` key in revert_tag.
-          metadata: {
-            username: actor.performer?.username ?? null,
-            repo: actor.repository,
-            tag,
-            manifest_digest: manifest.digest,
-            image: body.image ?? null,
-          },
-        },
+        tagChange(actor, 'revert_tag', range.start, {
+          username: actor.performer?.username ?? null,
+          repo: actor.repository,
+          tag,
+          manifest_digest: manifest.digest,
+          image: body.image ?? null,
+        }),
       ],
     });
   } catch (error) {

@@ -2,11 +2,11 @@
  * Manifest ingest (DESIGN 5.4): store a pushed manifest byte for byte and, for a tag reference,
  * create or move the tag as a new history range, all in one transaction.
  */
-import type { ChangeRecord, ManifestRecord } from '../store/index.js';
+import type { ManifestRecord } from '../store/index.js';
 import { WriteConflictError } from '../store/index.js';
 import { legacyImageChain } from './legacy-ids.js';
 import type { ParsedManifest } from './manifest.js';
-import { retarget } from './tag-operations.js';
+import { retarget, tagChange } from './tag-operations.js';
 import type { Actor, TagDeps } from './tag-operations.js';
 
 export function manifestRecord(parsed: ParsedManifest, bytes: Uint8Array, pushedAt: number): ManifestRecord {
@@ -24,10 +24,6 @@ export function manifestRecord(parsed: ParsedManifest, bytes: Uint8Array, pushed
     refs: 0,
     pushedAt,
   };
-}
-
-function pushChange(actor: Actor, at: number, metadata: Record<string, unknown>): ChangeRecord {
-  return { kind: 'push_repo', namespace: actor.namespace, repository: actor.repository, performer: actor.performer, ip: actor.ip, at, metadata };
 }
 
 /**
@@ -48,7 +44,7 @@ export async function ingestManifest(deps: TagDeps, actor: Actor, parsed: Parsed
             actor.pk,
             record,
             now + actor.windowS * 1000,
-            pushChange(actor, now, { repo: actor.repository, namespace: actor.namespace, manifest_digest: parsed.digest }),
+            tagChange(actor, 'push_repo', now, { repo: actor.repository, namespace: actor.namespace, manifest_digest: parsed.digest }),
           );
         }
         return;
@@ -59,7 +55,7 @@ export async function ingestManifest(deps: TagDeps, actor: Actor, parsed: Parsed
         reversion: false,
         newManifest: existing ? undefined : () => store.manifests.putNewManifest(actor.pk, { ...record, refs: 1 }, null),
         changes: (previous, range) => [
-          pushChange(actor, range.start, {
+          tagChange(actor, 'push_repo', range.start, {
             repo: actor.repository,
             namespace: actor.namespace,
             tag,

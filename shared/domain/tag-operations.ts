@@ -28,7 +28,8 @@ export interface Actor {
   ip: string | null;
 }
 
-function change(actor: Actor, kind: string, at: number, metadata: Record<string, unknown>): ChangeRecord {
+/** The audit change of a mutation by `actor` at `at`. */
+export function tagChange(actor: Actor, kind: string, at: number, metadata: Record<string, unknown>): ChangeRecord {
   return { kind, namespace: actor.namespace, repository: actor.repository, performer: actor.performer, ip: actor.ip, at, metadata };
 }
 
@@ -111,7 +112,7 @@ export async function deleteTag(deps: TagDeps, actor: Actor, tag: string): Promi
     const current = await aliveTag(deps, actor, tag);
     // Never end a range before it began (a lagging clock).
     const now = Math.max(deps.clock.now(), current.start);
-    await deps.store.tags.deleteTag(actor.pk, current, now, actor.windowS, change(actor, 'delete_tag', now, {
+    await deps.store.tags.deleteTag(actor.pk, current, now, actor.windowS, tagChange(actor, 'delete_tag', now, {
       username: actor.performer?.username ?? null,
       repo: actor.repository,
       namespace: actor.namespace,
@@ -133,7 +134,7 @@ export async function changeExpiration(deps: TagDeps, actor: Actor, tag: string,
       const end = expirationS === null ? undefined : clampedExpirationEnd(current.start, expirationS);
       if (end === current.end) return;
       const now = deps.clock.now();
-      await deps.store.tags.setTagExpiration(actor.pk, current, end, change(actor, 'change_tag_expiration', now, {
+      await deps.store.tags.setTagExpiration(actor.pk, current, end, tagChange(actor, 'change_tag_expiration', now, {
         username: actor.performer?.username ?? null,
         repo: actor.repository,
         tag,

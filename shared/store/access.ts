@@ -2,11 +2,10 @@
  * What an authorization decision needs, fetched in ONE round trip: the repository, the caller's
  * permission on it and the namespace (for organization admins and the time-machine window).
  */
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Role } from '../domain/permissions.js';
 import { config } from '../config.js';
-import { dynamo } from './client.js';
 import { namespaceKey, toNamespace } from './namespaces.js';
+import { batchGet } from './reads.js';
 import type { NamespaceRecord, RepositoryRecord } from './records.js';
 import { permissionKey, repositoryKey, toRepository } from './repositories.js';
 
@@ -21,18 +20,13 @@ export async function loadRepositoryAccessFacts(
   repository: string,
   username: string | null,
 ): Promise<RepositoryAccessFacts> {
-  const table = config().registryTable;
-  let keys: Record<string, unknown>[] | undefined = [repositoryKey(namespace, repository), namespaceKey(namespace)];
+  const keys = [repositoryKey(namespace, repository), namespaceKey(namespace)];
   if (username) keys.push(permissionKey(namespace, repository, username));
   const facts: RepositoryAccessFacts = { repository: null, namespace: null, explicitRole: null };
-  while (keys && keys.length) {
-    const result = await dynamo().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }));
-    for (const item of result.Responses?.[table] ?? []) {
-      if (item.type === 'repository') facts.repository = toRepository(item);
-      else if (item.type === 'namespace') facts.namespace = toNamespace(item);
-      else if (item.type === 'permission') facts.explicitRole = item.role as Role;
-    }
-    keys = result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
+  for (const item of await batchGet(config().registryTable, keys)) {
+    if (item.type === 'repository') facts.repository = toRepository(item);
+    else if (item.type === 'namespace') facts.namespace = toNamespace(item);
+    else if (item.type === 'permission') facts.explicitRole = item.role as Role;
   }
   return facts;
 }

@@ -17,6 +17,20 @@ export interface AuditEntry extends ChangeRecord {
 
 const table = () => config().auditTable;
 
+/** An audit entry from a stored item (the audit table) or a change item (the stream) plus its event id. */
+export function toAuditEntry(item: Record<string, unknown>, eventId: string): AuditEntry {
+  return {
+    kind: item.kind as string,
+    namespace: item.namespace as string,
+    repository: (item.repository as string | undefined) ?? null,
+    performer: (item.performer as AuditEntry['performer'] | undefined) ?? null,
+    ip: (item.ip as string | undefined) ?? null,
+    at: item.at as number,
+    metadata: (item.metadata as Record<string, unknown> | undefined) ?? {},
+    eventId,
+  };
+}
+
 /** Writes the entry unless this stream event was already recorded; returns false on a replay. */
 export async function putAuditEntry(entry: AuditEntry, retentionDays: number): Promise<boolean> {
   const pk = entry.repository === null ? namespacePK(entry.namespace) : repoPK(entry.namespace, entry.repository);
@@ -72,16 +86,7 @@ export async function queryAudit(query: AuditQuery): Promise<{ entries: AuditEnt
   const items = result.Items ?? [];
   const last = items.length > query.limit ? items[query.limit - 1] : undefined;
   return {
-    entries: items.slice(0, query.limit).map((item) => ({
-      kind: item.kind,
-      namespace: item.namespace,
-      repository: item.repository ?? null,
-      performer: item.performer ?? null,
-      ip: item.ip ?? null,
-      at: item.at,
-      metadata: item.metadata ?? {},
-      eventId: item.eventId,
-    })),
+    entries: items.slice(0, query.limit).map((item) => toAuditEntry(item, item.eventId as string)),
     next: last && (byRepository ? { PK: last.PK, SK: last.SK } : { PK: last.PK, SK: last.SK, nsKey: last.nsKey }),
   };
 }

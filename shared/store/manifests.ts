@@ -1,9 +1,10 @@
 /** Manifests, their legacy image ids and manifest-list children: reads and the ingest write. */
-import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.js';
 import { dynamo } from './client.js';
 import { putChange } from './changes.js';
 import { SK, sweepShard } from './keys.js';
+import { batchGet, queryPrefix } from './reads.js';
 import type { ChangeRecord, ManifestRecord } from './records.js';
 import { transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
@@ -36,47 +37,20 @@ export async function getManifest(pk: string, digest: string): Promise<ManifestR
 
 /** Several manifests in one round trip (a list page shows each row's manifest). */
 export async function getManifests(pk: string, digests: string[]): Promise<Map<string, ManifestRecord>> {
-  const found = new Map<string, ManifestRecord>();
-  const unique = [...new Set(digests)];
-  for (let offset = 0; offset < unique.length; offset += 100) {
-    let keys: Record<string, unknown>[] | undefined = unique
-      .slice(offset, offset + 100)
-      .map((digest) => ({ PK: pk, SK: SK.manifest(digest) }));
-    while (keys && keys.length) {
-      const result = await dynamo().send(
-        new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      for (const item of result.Responses?.[table()] ?? []) found.set(item.digest as string, toManifest(item));
-      keys = result.UnprocessedKeys?.[table()]?.Keys as Record<string, unknown>[] | undefined;
-    }
-  }
-  return found;
+  const keys = [...new Set(digests)].map((digest) => ({ PK: pk, SK: SK.manifest(digest) }));
+  const items = await batchGet(table(), keys);
+  return new Map(items.map((item) => [item.digest as string, toManifest(item)]));
 }
 
 /** Manifests whose legacy chain contains `imageId`, with the position of the id (0 = leaf). */
 export async function findManifestsByLegacyImage(pk: string, imageId: string) {
-  const result = await dynamo().send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.legacyImagePrefix(imageId) },
-      ConsistentRead: true,
-    }),
-  );
-  return (result.Items ?? []).map((item) => ({ digest: item.manifestDigest as string, position: item.position as number }));
+  const items = await queryPrefix(table(), pk, SK.legacyImagePrefix(imageId));
+  return items.map((item) => ({ digest: item.manifestDigest as string, position: item.position as number }));
 }
 
 /** Digests of the stored manifest lists that reference `childDigest`. */
 export async function findParentLists(pk: string, childDigest: string): Promise<string[]> {
-  const result = await dynamo().send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.listChildPrefix(childDigest) },
-      ConsistentRead: true,
-    }),
-  );
-  return (result.Items ?? []).map((item) => item.listDigest as string);
+  return (await queryPrefix(table(), pk, SK.listChildPrefix(childDigest))).map((item) => item.listDigest as string);
 }
 
 /**

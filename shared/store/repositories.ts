@@ -1,11 +1,10 @@
 /** Repositories and their user permissions. */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Role } from '../domain/permissions.js';
 import { config } from '../config.js';
-import { dynamo } from './client.js';
 import { putChange } from './changes.js';
 import { SK, repoPK } from './keys.js';
 import { ensureUserNamespace } from './namespaces.js';
+import { queryPrefix } from './reads.js';
 import type { ChangeRecord, PermissionRecord, RepositoryRecord, Visibility } from './records.js';
 import { transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
@@ -92,20 +91,6 @@ export async function deletePermission(namespace: string, name: string, username
 }
 
 export async function listPermissions(namespace: string, name: string): Promise<PermissionRecord[]> {
-  const permissions: PermissionRecord[] = [];
-  let from: Record<string, unknown> | undefined;
-  do {
-    const result = await dynamo().send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': repoPK(namespace, name), ':prefix': SK.permissionPrefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: from,
-      }),
-    );
-    permissions.push(...(result.Items ?? []).map((item) => ({ username: item.username as string, role: item.role as Role })));
-    from = result.LastEvaluatedKey;
-  } while (from);
-  return permissions;
+  const items = await queryPrefix(table(), repoPK(namespace, name), SK.permissionPrefix);
+  return items.map((item) => ({ username: item.username as string, role: item.role as Role }));
 }

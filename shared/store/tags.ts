@@ -4,13 +4,14 @@
  * live pointer carries a version, a range can be closed only once, and a new range can never
  * overwrite another.
  */
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { REGISTRY_INDEX } from '../../infra/tables.js';
 import { config } from '../config.js';
 import { dynamo } from './client.js';
 import { putChange } from './changes.js';
 import { SK, activeSK, endSK, manifestKey, sweepShard, tagKey } from './keys.js';
+import { batchGet } from './reads.js';
 import type { ChangeRecord, LiveTag, RangeEndReason, TagRange } from './records.js';
 import { transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
@@ -250,17 +251,8 @@ export async function getLiveTag(pk: string, name: string): Promise<LiveTag | nu
 
 /** Several pointers by name in one round trip. */
 export async function getLiveTags(pk: string, names: string[]): Promise<Map<string, LiveTag>> {
-  const found = new Map<string, LiveTag>();
-  if (names.length === 0) return found;
-  let keys: Record<string, unknown>[] | undefined = names.map((name) => ({ PK: pk, SK: SK.tag(name) }));
-  while (keys && keys.length) {
-    const result = await dynamo().send(
-      new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys, ConsistentRead: true } } }),
-    );
-    for (const item of result.Responses?.[table()] ?? []) found.set(item.name as string, toLiveTag(item));
-    keys = result.UnprocessedKeys?.[table()]?.Keys as Record<string, unknown>[] | undefined;
-  }
-  return found;
+  const items = await batchGet(table(), names.map((name) => ({ PK: pk, SK: SK.tag(name) })));
+  return new Map(items.map((item) => [item.name as string, toLiveTag(item)]));
 }
 
 /** An opaque position in a query: DynamoDB's LastEvaluatedKey. */
