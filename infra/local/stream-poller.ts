@@ -159,13 +159,6 @@ export function toLambdaRecord(record: StreamSdkRecord, streamArn: string, regio
   return out;
 }
 
-function compareSequence(a: string, b: string): number {
-  // Sequence numbers are decimal strings of up to 40 digits.
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);

@@ -27,46 +27,46 @@ export function manifestRecord(parsed: ParsedManifest, bytes: Uint8Array, pushed
 }
 
 /**
- * Stores the manifest (if new) and, when `tag` is given, points the tag at it. A concurrent push of
- * the same new manifest makes one of the two writes lose; the loser retries as a reference.
+ * Stores the manifest (if new) and, when `tag` is given, points the tag at it. When a concurrent
+ * push of the same new manifest wins, the next attempt references the stored manifest instead.
  */
 export async function ingestManifest(deps: TagDeps, actor: Actor, parsed: ParsedManifest, bytes: Uint8Array, tag: string | null) {
   const { store, clock } = deps;
-  for (let attempt = 1; ; attempt++) {
-    const existing = await store.manifests.getManifest(actor.pk, parsed.digest);
-    const record = existing ?? manifestRecord(parsed, bytes, clock.now());
-    if (!existing) await store.manifests.putManifestIndexItems(actor.pk, record);
+  const existing = await store.manifests.getManifest(actor.pk, parsed.digest);
+  if (existing && tag === null) return;
+  const record = existing ?? manifestRecord(parsed, bytes, clock.now());
+  if (!existing) await store.manifests.putManifestIndexItems(actor.pk, record);
+
+  if (tag === null) {
+    const now = clock.now();
+    const change = tagChange(actor, 'push_repo', now, { repo: actor.repository, namespace: actor.namespace, manifest_digest: parsed.digest });
     try {
-      if (tag === null) {
-        if (!existing) {
-          const now = clock.now();
-          await store.manifests.storeUntaggedManifest(
-            actor.pk,
-            record,
-            now + actor.windowS * 1000,
-            tagChange(actor, 'push_repo', now, { repo: actor.repository, namespace: actor.namespace, manifest_digest: parsed.digest }),
-          );
-        }
-        return;
-      }
-      await retarget(deps, actor, {
-        tag,
-        manifestDigest: parsed.digest,
-        reversion: false,
-        newManifest: existing ? undefined : () => store.manifests.putNewManifest(actor.pk, { ...record, refs: 1 }, null),
-        changes: (previous, range) => [
-          tagChange(actor, 'push_repo', range.start, {
-            repo: actor.repository,
-            namespace: actor.namespace,
-            tag,
-            manifest_digest: parsed.digest,
-            original_manifest_digest: previous?.manifestDigest ?? null,
-          }),
-        ],
-      });
-      return;
+      await store.manifests.storeUntaggedManifest(actor.pk, record, now + actor.windowS * 1000, change);
     } catch (error) {
-      if (!(error instanceof WriteConflictError) || existing || attempt >= 3) throw error;
+      // Another push stored the same bytes first: the manifest is there, which is all we wanted.
+      if (!(error instanceof WriteConflictError)) throw error;
     }
+    return;
   }
+
+  await retarget(deps, actor, {
+    tag,
+    manifestDigest: parsed.digest,
+    reversion: false,
+    newManifest: existing
+      ? undefined
+      : async (_range, attempt) =>
+          attempt > 1 && (await store.manifests.getManifest(actor.pk, parsed.digest))
+            ? store.tags.referenceManifest(actor.pk, parsed.digest)
+            : store.manifests.putNewManifest(actor.pk, { ...record, refs: 1 }, null),
+    changes: (previous, range) => [
+      tagChange(actor, 'push_repo', range.start, {
+        repo: actor.repository,
+        namespace: actor.namespace,
+        tag,
+        manifest_digest: parsed.digest,
+        original_manifest_digest: previous?.manifestDigest ?? null,
+      }),
+    ],
+  });
 }

@@ -61,8 +61,11 @@ export interface RetargetRequest {
   expirationS?: number;
   /** Builds the audit changes of this retarget from the pointer it replaces (null when creating). */
   changes: (previous: LiveTag | null, range: TagRange) => ChangeRecord[];
-  /** When the manifest item itself is new (ingest by tag), the put of it; otherwise a reference. */
-  newManifest?: (range: TagRange) => TransactItem;
+  /**
+   * When the manifest item itself may be new (ingest by tag): the write of it for this attempt (a
+   * put, or a reference once another writer stored it). Otherwise a reference is written.
+   */
+  newManifest?: (range: TagRange, attempt: number) => Promise<TransactItem>;
 }
 
 /**
@@ -70,7 +73,7 @@ export interface RetargetRequest {
  * expiry), in one transaction. Returns the pointer it replaced (null if the tag was not alive).
  */
 export async function retarget(deps: TagDeps, actor: Actor, request: RetargetRequest): Promise<LiveTag | null> {
-  return withConflictRetry(async () => {
+  return withConflictRetry(async (attempt) => {
     const current = await deps.store.tags.getLiveTag(actor.pk, request.tag);
     // Read the clock after the pointer: a writer that closed the range meanwhile used an earlier now.
     const now = deps.clock.now();
@@ -92,7 +95,9 @@ export async function retarget(deps: TagDeps, actor: Actor, request: RetargetReq
       previous,
       range,
       windowS: actor.windowS,
-      manifestWrite: request.newManifest ? request.newManifest(range) : deps.store.tags.referenceManifest(actor.pk, request.manifestDigest),
+      manifestWrite: request.newManifest
+        ? await request.newManifest(range, attempt)
+        : deps.store.tags.referenceManifest(actor.pk, request.manifestDigest),
       changes,
     });
     return alive ? current : null;

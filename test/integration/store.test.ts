@@ -6,14 +6,9 @@
  * Every repository below is private to one test; the sweep-queue test additionally lives at
  * instants (2001) far before every other test's (2023), because the due index spans the table.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ensureTables, localDynamoClient } from '../../infra/local/tables.js';
 import { REGISTRY_INDEX } from '../../infra/tables.js';
-import { resetConfig } from '../../shared/config.js';
-import { ingestManifest } from '../../shared/domain/ingest.js';
 import { dockerImageId, legacyImageChain } from '../../shared/domain/legacy-ids.js';
 import { listTags } from '../../shared/domain/list-tags.js';
 import type { ListTagsInput } from '../../shared/domain/list-tags.js';
@@ -28,76 +23,30 @@ import {
   retarget,
 } from '../../shared/domain/tag-operations.js';
 import type { Actor, TagDeps } from '../../shared/domain/tag-operations.js';
-import { dynamo, resetStore, resetUsage, usage } from '../../shared/store/client.js';
-import { repoPK, store, WriteConflictError } from '../../shared/store/index.js';
+import { dynamo, resetUsage, usage } from '../../shared/store/client.js';
+import { store, WriteConflictError } from '../../shared/store/index.js';
 import type { TagRange } from '../../shared/store/index.js';
 import { allSweepShards, endSK } from '../../shared/store/keys.js';
 import type { DueItem } from '../../shared/store/sweep.js';
 import type { HistoryFilter } from '../../shared/store/tags.js';
 import { imageManifest } from '../support/manifests.js';
+import { TestClock, moveTag, newActor as newHarnessActor, pushManifest, useStoreTables } from '../support/store-harness.js';
 import type { BuiltManifest } from '../support/manifests.js';
 
-const endpoint = inject('ddbEndpoint');
-const suffix = randomBytes(4).toString('hex');
-const tables = { registryTable: `registry-store-${suffix}`, auditTable: `audit-store-${suffix}` };
+const tables = useStoreTables('store');
 
 /** 2023-11-14T22:13:20Z: a round second, so clamped expirations keep round values. */
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
 
-/** A clock that says exactly what the test sets. */
-const clock = {
-  t: T0,
-  now() {
-    return clock.t;
-  },
-  set(ms: number) {
-    clock.t = ms;
-  },
-};
+const clock = new TestClock(T0);
 const deps: TagDeps = { store, clock };
 
 const NAMESPACE = 'storetest';
-let repoCounter = 0;
 /** A fresh repository (its own partition) for one test, with a one-hour time-machine window. */
-function newActor(label: string, windowS = 3600): Actor {
-  const repository = `${label}-${++repoCounter}`;
-  return {
-    namespace: NAMESPACE,
-    repository,
-    pk: repoPK(NAMESPACE, repository),
-    windowS,
-    performer: { username: 'tester', isRobot: false },
-    ip: '127.0.0.1',
-  };
-}
-
-/** Pushes a manifest through the real ingest (by tag, or untagged when `tag` is null). */
-async function push(actor: Actor, tag: string | null, manifest: BuiltManifest = imageManifest()) {
-  const bytes = new TextEncoder().encode(manifest.body);
-  await ingestManifest(deps, actor, parseManifest(bytes, manifest.mediaType), bytes, tag);
-  return manifest;
-}
-
-/** Creates or moves `tag` to a stored manifest, as PUT {manifest_digest} and restore do. */
-function move(actor: Actor, tag: string, digest: string, reversion = false) {
-  return retarget(deps, actor, {
-    tag,
-    manifestDigest: digest,
-    reversion,
-    changes: (previous, range) => [
-      {
-        kind: reversion ? 'revert_tag' : previous ? 'move_tag' : 'create_tag',
-        namespace: actor.namespace,
-        repository: actor.repository,
-        performer: actor.performer,
-        ip: actor.ip,
-        at: range.start,
-        metadata: { tag, manifest_digest: digest, original_manifest_digest: previous?.manifestDigest ?? null },
-      },
-    ],
-  });
-}
+const newActor = (label: string, windowS = 3600): Actor => newHarnessActor(NAMESPACE, label, windowS);
+const push = (actor: Actor, tag: string | null, manifest?: BuiltManifest) => pushManifest(deps, actor, tag, manifest);
+const move = (actor: Actor, tag: string, digest: string, reversion = false) => moveTag(deps, actor, tag, digest, reversion);
 
 async function history(actor: Actor, filter: HistoryFilter = { kind: 'all' }, limit = 1000): Promise<TagRange[]> {
   const page = await store.tags.queryHistory({ pk: actor.pk, filter, skip: 0, limit, readBudget: Number.POSITIVE_INFINITY });
@@ -117,29 +66,6 @@ function expectNoScan() {
 const commands = () => ({ ...usage.byCommand });
 
 const key = (range: TagRange) => `${range.name}@${range.start}`;
-
-beforeAll(async () => {
-  process.env.REGISTRY_TABLE = tables.registryTable;
-  process.env.AUDIT_TABLE = tables.auditTable;
-  process.env.DDB_ENDPOINT = endpoint;
-  process.env.AWS_REGION ??= 'us-east-1';
-  resetConfig();
-  resetStore();
-  await ensureTables(endpoint, tables);
-});
-
-afterAll(async () => {
-  resetStore();
-  const client = localDynamoClient(endpoint);
-  try {
-    await Promise.allSettled([
-      client.send(new DeleteTableCommand({ TableName: tables.registryTable })),
-      client.send(new DeleteTableCommand({ TableName: tables.auditTable })),
-    ]);
-  } finally {
-    client.destroy();
-  }
-});
 
 afterEach(() => {
   // Whatever a test did, it never scanned.
@@ -367,9 +293,9 @@ describe("one tag's history (tagHistory index)", () => {
 });
 
 /**
- * The query tagsAliveAt runs, with its one defect corrected (the reserved word `start` aliased):
- * used to show that the rangesByEnd index and its keys answer "alive at T" correctly, so fixing
- * the attribute name is all tagsAliveAt needs.
+ * The query tagsAliveAt runs, written out here so the rangesByEnd index and its keys are checked
+ * independently of the store function (which once failed on every call: `start` is a reserved word
+ * and was used unaliased in its FilterExpression).
  */
 async function aliveAtViaIndex(pk: string, atMs: number): Promise<TagRange[]> {
   const items: Record<string, unknown>[] = [];
@@ -450,7 +376,7 @@ describe('tags alive at an instant T (rangesByEnd index)', () => {
     ]);
   });
 
-  it('store.tags.tagsAliveAt gives the same answers (DEFECT: `start` is a reserved word in its FilterExpression)', async () => {
+  it('store.tags.tagsAliveAt gives the same answers (regression: `start` is a reserved word and must be aliased)', async () => {
     const s = await scenario();
     await expectAliveAnswers(async (at) => {
       resetUsage();
@@ -616,7 +542,20 @@ describe('the sweep queue (sweepDue index)', () => {
     expect((await dueAt(S + 3 * HOUR)).map((item) => item.kind)).toEqual(Array.from({ length: 5 }, () => 'purge'));
     const active = await history(actor, { kind: 'active', nowMs: now });
     expect(active).toHaveLength(50 - 5 - 1);
-    expect(await store.tags.getLiveTag(actor.pk, 't00')).toBeNull();
+    // A finalized expiry leaves the pointer as a tombstone of the closed range (never alive again).
+    expect(await store.tags.getLiveTag(actor.pk, 't00')).toMatchObject({ endedBy: 'expired', end: S + 2 * HOUR, start: S });
+    // The purged, deleted t20 range took its tombstone with it; t21's open range is untouched.
+    expect(await store.tags.getLiveTag(actor.pk, 't20')).toBeNull();
+    expect(await store.tags.getLiveTag(actor.pk, 't21')).toMatchObject({ start: S + HOUR, endedBy: undefined });
+
+    // An hour later the five expired ranges are purged, with their tombstones.
+    clock.set(S + 3 * HOUR);
+    const second = await runSweep({ store, clock }, { budgetMs: 60_000, batchSize: 25 });
+    expect(second).toMatchObject({ expired: 0, purged_ranges: 5, skipped: 0, more: false });
+    for (const name of names.slice(0, 5)) expect(await store.tags.getLiveTag(actor.pk, name)).toBeNull();
+    expect(await dueAt(S + 3 * HOUR)).toEqual([]);
+    // The shared manifest lost exactly the 7 purged ranges' references.
+    expect((await store.manifests.getManifest(actor.pk, shared.digest))!.refs).toBe(50 - 7);
   });
 });
 
@@ -764,6 +703,20 @@ describe('concurrent writers on one tag', () => {
     expect([...stored.values()].map((manifest) => manifest.refs)).toEqual(Array.from({ length: 20 }, () => 1));
   });
 
+  it('concurrent pushes of one new manifest to one tag: stored once, every push a range, refs = ranges', async () => {
+    const actor = newActor('same-push');
+    clock.set(T0);
+    const manifest = imageManifest();
+    resetUsage();
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => push(actor, 'same', manifest)));
+    const transactions = usage.byCommand.TransactWriteItemsCommand ?? 0;
+    expect(results.filter((result) => result.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    const ranges = await expectContiguousMoves(actor, 'same', 5);
+    expect(new Set(ranges.map((range) => range.manifestDigest))).toEqual(new Set([manifest.digest]));
+    expect((await store.manifests.getManifest(actor.pk, manifest.digest))!.refs).toBe(5);
+    console.info(`[concurrency] 5 pushes of one new manifest took ${transactions} TransactWriteItems`);
+  });
+
   it('20 concurrent creates of a brand-new tag to stored manifests (PUT manifest_digest): exactly one alive', async () => {
     const actor = newActor('creates-put');
     clock.set(T0);
@@ -777,11 +730,11 @@ describe('concurrent writers on one tag', () => {
   });
 });
 
-describe('re-creating a deleted tag (defects found in review)', () => {
+describe('re-creating a deleted tag (regressions: colliding and overlapping ranges after a delete)', () => {
   it('a create in the same millisecond as a delete of a tag created in that millisecond succeeds', async () => {
-    // nextRangeStart(now, null) ignores the range just closed by the delete: the new range gets the
-    // deleted range's start, hence its key H#<start>#name, and the put's attribute_not_exists(PK)
-    // fails on every retry while the clock stands still.
+    // Regression: when a delete removed the pointer, nextRangeStart(now, null) ignored the range it
+    // had closed; the new range got the deleted range's start, hence its key H#<start>#name, and the
+    // put's attribute_not_exists(PK) failed on every retry while the clock stood still.
     const actor = newActor('recreate');
     clock.set(T0);
     const m = await push(actor, 'flash');
@@ -791,14 +744,19 @@ describe('re-creating a deleted tag (defects found in review)', () => {
       (error: unknown) => `${(error as Error).name} [${(error as WriteConflictError).reasons?.join(', ')}]`,
     );
     expect(outcome, 'retries exhausted on the range put (first item) while the clock stands still').toBe('restored');
-    const ranges = await history(actor, { kind: 'tag', name: 'flash' });
+    const ranges = (await history(actor, { kind: 'tag', name: 'flash' })).sort((a, b) => a.start - b.start);
     expect(ranges).toHaveLength(2);
+    // Zero-length deleted range [T0, T0], then the restore from T0 + 1 on (distinct keys, no overlap).
+    expect(ranges.map((range) => [range.start - T0, range.end === undefined ? null : range.end - T0, range.endedBy ?? null])).toEqual([
+      [0, 0, 'deleted'],
+      [1, null, null],
+    ]);
   });
 
   it('a create racing a delete never starts inside the deleted range (one monotonic clock)', async () => {
-    // retarget() reads the clock BEFORE it reads the pointer. If a DELETE reads a later "now" and
-    // commits in between, the create then sees no pointer and opens its range at its earlier "now",
-    // inside the range the delete closed: [start, end) of the two ranges overlap.
+    // Regression: retarget() read the clock BEFORE the pointer. A DELETE that read a later "now" and
+    // committed in between left no pointer, so the create opened its range at its earlier "now",
+    // inside the range the delete closed: the two ranges overlapped.
     const actor = newActor('race-delete');
     clock.set(T0);
     const m = await push(actor, 'raced');
@@ -832,9 +790,10 @@ describe('re-creating a deleted tag (defects found in review)', () => {
   });
 
   it('a re-create never starts before the end of the range a delete just closed (lagging clock)', async () => {
-    // The code defends against a lagging clock for moves (nextRangeStart: start > current.start),
-    // but not after a delete: with no pointer, the new range starts at the lagging "now", inside
-    // the deleted range, so at T the history shows two ranges of one name alive at once.
+    // Regression: the lagging-clock defence (start > previous start) covered moves but not a create
+    // after a delete: the new range started at the lagging "now", inside the deleted range, so at T
+    // the history showed two ranges of one name alive at once. The tombstone pointer now carries
+    // the deleted range's end.
     const actor = newActor('skew');
     clock.set(T0);
     const m = await push(actor, 'skewed');
