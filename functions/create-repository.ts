@@ -29,6 +29,8 @@ const validate = compileSchema<CreateRepositoryBody>({
 });
 
 export const handler = apiHandler('create-repository', async (request) => {
+  // The namespace comes in the body, but anonymous callers are refused before it is read.
+  if (!request.principal) throw quay.unauthorized(false);
   const body = jsonBody(request, validate);
   const { store, clock } = request.deps;
   const namespaceRecord = await store.namespaces.getNamespace(body.namespace);

@@ -441,7 +441,7 @@ function defaultLog(entry: Record<string, unknown>): void {
 export function createGateway(options: GatewayOptions): RequestListener {
   const compiled = compileRoutes(options.routes);
   const local = compileRoutes(
-    (options.localRoutes ?? []).map((route) => ({ method: route.method, path: route.path, handler: '', access: {} })),
+    (options.localRoutes ?? []).map((route) => ({ method: route.method, path: route.path, handler: '', permission: 'anyone' as const, access: {} })),
   );
   const localByKey = new Map((options.localRoutes ?? []).map((route) => [`${route.method} ${route.path}`, route]));
   const now = options.now ?? Date.now;

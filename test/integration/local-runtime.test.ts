@@ -240,11 +240,11 @@ describe('gateway: payload 2.0 event', () => {
 
 describe('gateway over HTTP with stand-in handlers', () => {
   const testRoutes: RouteDefinition[] = [
-    { method: 'POST', path: '/echo/{id}', handler: 'echo', access: {} },
-    { method: 'GET', path: '/binary', handler: 'binary', access: {} },
-    { method: 'HEAD', path: '/binary', handler: 'binary', access: {} },
-    { method: 'GET', path: '/boom', handler: 'boom', access: {} },
-    { method: 'GET', path: '/missing', handler: 'missing', access: {} },
+    { method: 'POST', path: '/echo/{id}', handler: 'echo', permission: 'anyone', access: {} },
+    { method: 'GET', path: '/binary', handler: 'binary', permission: 'anyone', access: {} },
+    { method: 'HEAD', path: '/binary', handler: 'binary', permission: 'anyone', access: {} },
+    { method: 'GET', path: '/boom', handler: 'boom', permission: 'anyone', access: {} },
+    { method: 'GET', path: '/missing', handler: 'missing', permission: 'anyone', access: {} },
   ];
   const handlers: Record<string, ApiHandler> = {
     echo: async (event, context) => ({
