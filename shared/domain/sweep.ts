@@ -94,12 +94,13 @@ async function handleDueItem(deps: SweepDeps, item: DueItem, now: number, window
   try {
     switch (item.kind) {
       case 'expire': {
-        const range = await store.tags.getRange(item.pk, item.sk);
-        if (!range || range.endedBy || range.end === undefined || range.end > now) return 'skipped';
-        const pointer = await store.tags.getLiveTag(item.pk, range.name);
-        // The pointer must still be this very range with this very end (not moved or re-dated since).
-        if (!pointer || pointer.start !== range.start || pointer.end !== range.end) return 'skipped';
-        await store.tags.finalizeExpiredTag(item.pk, pointer, await windowOf(namespace), tagExpiredChange({ namespace, repository, pk: item.pk, windowS: 0 }, pointer, now));
+        // The pointer mirrors the open range (same start, same end), so it is the only read: the
+        // transaction's conditions re-check both items.
+        const pointer = item.name === undefined ? null : await store.tags.getLiveTag(item.pk, item.name);
+        const stillDue = pointer && !pointer.endedBy && pointer.rangeSK === item.sk && pointer.end !== undefined && pointer.end <= now;
+        if (!stillDue) return 'skipped';
+        const change = tagExpiredChange({ namespace, repository }, pointer, now);
+        await store.tags.finalizeExpiredTag(item.pk, pointer, await windowOf(namespace), change);
         return 'expired';
       }
       case 'purge': {

@@ -34,7 +34,7 @@ export function tagChange(actor: Actor, kind: string, at: number, metadata: Reco
 }
 
 /** The `tag_expired` change recorded when a mutation (or the sweep) finalizes a passed expiry. */
-export function tagExpiredChange(actor: Omit<Actor, 'performer' | 'ip'>, tag: LiveTag, at: number): ChangeRecord {
+export function tagExpiredChange(actor: Pick<Actor, 'namespace' | 'repository'>, tag: LiveTag, at: number): ChangeRecord {
   return {
     kind: 'tag_expired',
     namespace: actor.namespace,

@@ -23,6 +23,8 @@ export interface DueItem {
   sk: string;
   kind: DueKind;
   dueAt: number;
+  /** Tag name (ranges only), projected into the index so an expiry needs no read of the range. */
+  name?: string;
 }
 
 /** Items of one shard due at or before `nowMs`, oldest first. */
@@ -47,6 +49,7 @@ export async function queryDue(
     sk: item.SK as string,
     kind: item.dueKind as DueKind,
     dueAt: item.dueAt as number,
+    name: item.name as string | undefined,
   }));
   return { items, read: result.ScannedCount ?? items.length, next: result.LastEvaluatedKey };
 }
