@@ -6,6 +6,7 @@
  * No audit change items are written: they are an outbox with a TTL, read only by the stream.
  */
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { localDynamoClient } from '../../infra/local/tables.js';
 import { REGISTRY_INDEX } from '../../infra/tables.js';
 import { manifestRecord } from '../../shared/domain/ingest.js';
@@ -217,7 +218,7 @@ export async function removeAddedRanges(client: DynamoDBDocumentClient, table: s
   const keys: Item[] = [];
   let from: Item | undefined;
   do {
-    const result = await client.send(
+    const result: QueryCommandOutput = await client.send(
       new QueryCommand({
         TableName: table,
         IndexName: REGISTRY_INDEX.tagHistory,
@@ -235,7 +236,7 @@ export async function removeAddedRanges(client: DynamoDBDocumentClient, table: s
   } while (from);
   from = undefined;
   do {
-    const result = await client.send(
+    const result: QueryCommandOutput = await client.send(
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import type { Metafile } from 'esbuild';
 import { PROJECT_ROOT } from '../../infra/local/dynamodb-local.js';
-import { apiHandlers, backgroundFunctions } from '../../infra/routes.js';
+import { apiHandlers, backgroundFunctions, routes } from '../../infra/routes.js';
 import { bundleOptions } from '../bundle.js';
 import type { Bench, BenchRequest } from '../lib/harness.js';
 import { median } from '../lib/stats.js';
@@ -33,6 +33,11 @@ export interface BundleRow {
   rawMs: number;
   runs: number;
   sizeMet: boolean;
+  /** True when the function's routes grant it no table access (it should not need the AWS SDK). */
+  noTables: boolean;
+  /** Whether the AWS SDK is in the bundle, and the import chain that brings it in. */
+  hasSdk: boolean;
+  sdkVia: string[];
 }
 
 export interface ColdStartResult {
@@ -45,6 +50,8 @@ export interface ColdStartResult {
   /** In a fresh process: import, then the first list request against DynamoDB Local. */
   firstRequest?: { importMs: number; firstRequestMs: number; secondRequestMs: number; status: number; runs: number };
   bundlingMatchesCdk: { matches: boolean; differences: string[] } | null;
+  /** What-if: the same bundles with an env-only credential provider (bench/lib/env-credentials.ts). */
+  envCredentials: { fn: string; bytes: number; initMs: number }[];
 }
 
 const LOADER = `
@@ -79,6 +86,28 @@ function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<Record<string,
       else resolve(JSON.parse(stdout) as Record<string, number>);
     });
   });
+}
+
+/** The shortest import chain from `entry` to a module of the AWS SDK, per the metafile. */
+function sdkChain(metafile: Metafile, entry: string): string[] {
+  const previous = new Map<string, string | null>([[entry, null]]);
+  const queue = [entry];
+  while (queue.length) {
+    const current = queue.shift() as string;
+    if (/node_modules\/@aws-sdk\//.test(current)) {
+      const chain: string[] = [];
+      for (let at: string | null = current; at !== null; at = previous.get(at) ?? null) chain.unshift(at);
+      // Stop at the first SDK module; later hops are the SDK's own.
+      return chain.map((path) => path.replace(/^.*node_modules\//, ''));
+    }
+    for (const imported of metafile.inputs[current]?.imports ?? []) {
+      if (!previous.has(imported.path)) {
+        previous.set(imported.path, current);
+        queue.push(imported.path);
+      }
+    }
+  }
+  return [];
 }
 
 function packageOf(input: string): string {
@@ -150,7 +179,21 @@ export async function runColdStart(bench: Bench | null, config: ColdStartConfig,
       const bytes = (await stat(file)).size;
       const gzipBytes = gzipSync(await readFile(file), { level: 9 }).length;
       const raw = median(samples.get(name)!);
-      bundles.push({ fn: name, bytes, gzipBytes, rawMs: raw, initMs: raw - baselineMs, runs: samples.get(name)!.length, sizeMet: bytes <= 300 * 1024 });
+      const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith(`/${name}.mjs`))?.[1];
+      const chain = output?.entryPoint ? sdkChain(metafile, output.entryPoint) : [];
+      const own = routes.filter((route) => route.handler === name);
+      bundles.push({
+        fn: name,
+        bytes,
+        gzipBytes,
+        rawMs: raw,
+        initMs: raw - baselineMs,
+        runs: samples.get(name)!.length,
+        sizeMet: bytes <= 300 * 1024,
+        noTables: own.length > 0 && own.every((route) => !route.access.registry && !route.access.audit),
+        hasSdk: chain.length > 0,
+        sdkVia: chain,
+      });
     }
 
     const listOutput = Object.entries(metafile.outputs).find(([file]) => file.endsWith('list-tags.mjs'))?.[1];
@@ -182,6 +225,33 @@ export async function runColdStart(bench: Bench | null, config: ColdStartConfig,
       };
     }
 
+    // What-if: env-only credentials instead of the SDK's default chain (SSO, INI, STS web identity...).
+    const whatIfNames = ['list-tags', 'change-tag'];
+    const whatIfDir = join(dir, 'env-credentials');
+    await build({
+      ...bundleOptions,
+      alias: { '@aws-sdk/credential-provider-node': './bench/lib/env-credentials.ts' },
+      entryPoints: Object.fromEntries(whatIfNames.map((name) => [name, join(PROJECT_ROOT, 'functions', `${name}.ts`)])),
+      outdir: whatIfDir,
+      absWorkingDir: PROJECT_ROOT,
+      write: true,
+    });
+    const whatIf = new Map<string, number[]>(whatIfNames.map((name) => [name, []]));
+    const whatIfBaseline: number[] = [];
+    for (let run = 0; run < config.runs; run++) {
+      whatIfBaseline.push((await runNode([loader, pathToFileURL(empty).href], env)).importedMs);
+      for (const name of whatIfNames) {
+        whatIf.get(name)!.push((await runNode([loader, pathToFileURL(join(whatIfDir, `${name}.mjs`)).href], env)).importedMs);
+      }
+    }
+    const envCredentials = await Promise.all(
+      whatIfNames.map(async (name) => ({
+        fn: name,
+        bytes: (await stat(join(whatIfDir, `${name}.mjs`))).size,
+        initMs: median(whatIf.get(name)!) - median(whatIfBaseline),
+      })),
+    );
+
     const list = bundles.find((row) => row.fn === 'list-tags');
     return {
       bundles,
@@ -191,6 +261,7 @@ export async function runColdStart(bench: Bench | null, config: ColdStartConfig,
       listInitMet: list !== undefined && list.initMs <= 100,
       firstRequest,
       bundlingMatchesCdk: await compareWithCdk(),
+      envCredentials,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -8,6 +8,25 @@ import type { Bench, BenchRequest, Cost } from '../lib/harness.js';
 import { expectStatus, json } from '../lib/harness.js';
 import { NAMESPACE, createRepository, push } from '../lib/fixture.js';
 import { makeManifests } from '../lib/seed.js';
+import { OCI_MANIFEST, randomDigest, sha256 } from '../../test/support/manifests.js';
+import type { BuiltManifest } from '../../test/support/manifests.js';
+
+/** An OCI image manifest of about `kib` KiB: two layers and large annotations (as signing or SBOM tools add). */
+function largeManifest(kib: number): BuiltManifest {
+  const layers = [1, 2].map((index) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: randomDigest(), size: 1000 * index }));
+  const annotations: Record<string, string> = {};
+  for (let index = 0; JSON.stringify(annotations).length < kib * 1024; index++) {
+    annotations[`org.example.note.${index}`] = randomDigest().repeat(4);
+  }
+  const body = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: randomDigest(), size: 1234 },
+    layers,
+    annotations,
+  });
+  return { mediaType: OCI_MANIFEST, body, digest: sha256(body), layers, size: 3000 };
+}
 import { median } from '../lib/stats.js';
 
 export type CostClass = 'list' | 'read' | 'tag-mutation' | 'admin' | 'ingest' | 'none';
@@ -61,6 +80,9 @@ export async function runCost(bench: Bench, runs: number): Promise<{ rows: CostR
     201,
     'create organization',
   );
+  const [big1, big2] = [largeManifest(100), largeManifest(100)];
+  await push(bench, token, path, 'big1', big1);
+  await push(bench, token, path, 'big2', big2);
   const pushes = makeManifests(runs + 1, Date.now());
   const digestPushes = makeManifests(runs + 1, Date.now());
   const suffix = randomBytes(3).toString('hex');
@@ -97,6 +119,13 @@ export async function runCost(bench: Bench, runs: number): Promise<{ rows: CostR
       cls: 'tag-mutation',
       status: 201,
       request: (i) => put('hot', { manifest_digest: i % 2 ? m1.digest : m2.digest }),
+    },
+    {
+      endpoint: 'change-tag',
+      variant: `move to a ${Math.round(big1.body.length / 1024)} KB manifest`,
+      cls: 'tag-mutation',
+      status: 201,
+      request: (i) => put('bighot', { manifest_digest: i % 2 ? big1.digest : big2.digest }),
     },
     { endpoint: 'change-tag', variant: 'create (manifest_digest)', cls: 'tag-mutation', status: 201, request: (i) => put(`new-${suffix}-${i}`, { manifest_digest: m1.digest }) },
     {

@@ -3,7 +3,10 @@
  * history ranges, seeded directly (BatchWriteItem of store-shaped items) and checked through the
  * real API. Sizes are measured interleaved within each round, and ratios are taken within a round.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { REGISTRY_INDEX } from '../../infra/tables.js';
+import { SK, tagKey } from '../../shared/store/keys.js';
 import type { Bench, BenchRequest } from '../lib/harness.js';
 import { expectStatus, json, resetUsage, snapshot } from '../lib/harness.js';
 import { NAMESPACE, createRepository } from '../lib/fixture.js';
@@ -71,7 +74,15 @@ export interface DepthRow {
   ms: number;
 }
 
+/** The same DynamoDB requests issued directly (no handler), to tell the engine's scaling from ours. */
+export interface EngineRow {
+  query: string;
+  size: number;
+  ms: number;
+}
+
 export interface ScalingResult {
+  engine: EngineRow[];
   sizes: SizeInfo[];
   cells: ScalingCell[];
   ratios: ScalingRatio[];
@@ -298,7 +309,8 @@ export async function runScaling(bench: Bench, config: ScalingConfig, progress: 
     }
 
     const depth = config.depthPages.length ? await runDepth(bench, token, repos.find((repo) => repo.size === largest)!, config) : [];
-    return { sizes, cells, ratios, depth, config };
+    const engine = await probeEngine(client, table, repos);
+    return { engine, sizes, cells, ratios, depth, config };
   } finally {
     client.destroy();
   }
@@ -335,6 +347,69 @@ async function runDepth(bench: Bench, token: string, repo: Repo, config: Scaling
         // The first run also asked for capacity; the time is the median of the others when there are any.
         ms: median((samples.length > 1 ? samples.slice(1) : samples).map((sample) => sample.ms)),
       });
+    }
+  }
+  return rows;
+}
+
+/** Median time of the store's own queries sent straight to DynamoDB Local, per repository size. */
+async function probeEngine(client: DynamoDBDocumentClient, table: string, repos: Repo[]): Promise<EngineRow[]> {
+  const rows: EngineRow[] = [];
+  for (const repo of repos) {
+    const pk = repo.history.pk;
+    const ordered = [...repo.history.ranges].sort((a, b) => b.start - a.start || a.name.localeCompare(b.name));
+    const middle = ordered[Math.floor(ordered.length / 2)];
+    const history: QueryCommandInput = {
+      TableName: table,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.rangePrefix },
+      ConsistentRead: true,
+      Limit: LIST_LIMIT + 1,
+    };
+    const probes: [string, () => Promise<unknown>][] = [
+      ['history Query, first page (list)', () => client.send(new QueryCommand(history))],
+      [
+        'history Query from the middle (cursor at n/2)',
+        () => client.send(new QueryCommand({ ...history, ExclusiveStartKey: { PK: pk, SK: SK.range(middle.start, middle.name) } })),
+      ],
+      [
+        'activeTags Query (onlyActiveTags)',
+        () =>
+          client.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: REGISTRY_INDEX.activeTags,
+              KeyConditionExpression: 'PK = :pk',
+              FilterExpression: '(attribute_not_exists(#end) OR #end > :now)',
+              ExpressionAttributeNames: { '#end': 'end' },
+              ExpressionAttributeValues: { ':pk': pk, ':now': Date.now() },
+              Limit: LIST_LIMIT + 1,
+            }),
+          ),
+      ],
+      [
+        'tagHistory Query (specificTag)',
+        () =>
+          client.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: REGISTRY_INDEX.tagHistory,
+              KeyConditionExpression: 'tagKey = :key',
+              ExpressionAttributeValues: { ':key': tagKey(pk, 'hot') },
+              Limit: LIST_LIMIT + 1,
+            }),
+          ),
+      ],
+      ['GetItem pointer', () => client.send(new GetCommand({ TableName: table, Key: { PK: pk, SK: SK.tag('hot') }, ConsistentRead: true }))],
+    ];
+    for (const [query, run] of probes) {
+      const times: number[] = [];
+      for (let i = -3; i < 21; i++) {
+        const started = performance.now();
+        await run();
+        if (i >= 0) times.push(performance.now() - started);
+      }
+      rows.push({ query, size: repo.size, ms: median(times) });
     }
   }
   return rows;

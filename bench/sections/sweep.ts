@@ -117,7 +117,7 @@ export async function runSweepBench(bench: Bench, config: SweepConfig, progress:
       }
       const wallMs = performance.now() - begun;
       const cost = snapshot();
-      if (report.expired !== dueRanges.length) throw new Error(`sweep expired ${report.expired}, expected ${dueRanges.length}`);
+      if (report.expired !== dueRanges.length) throw new Error(`sweep expired ${report.expired}, expected ${dueRanges.length}: ${JSON.stringify(report)} ${JSON.stringify(cost.byCommand)}`);
       runs.push({ report, cost, wallMs, itemsRead: report.items_read + (cost.byCommand.GetItemCommand ?? 0) });
     }
 
