@@ -31,9 +31,11 @@ export const handler = apiHandler('list-tags', async (request) => {
   const context = await authorizeRepository(request, 'read');
   rejectApplicationRepository(context);
   const { query } = request;
-  // reqparse converts the arguments first; the filter syntax is checked later, in Quay's data layer.
+  // reqparse converts the arguments first; the filter syntax is checked later, in Quay's data layer,
+  // after the repository lookup.
   const limit = Math.min(100, Math.max(1, intParam(query.limit, 'limit', LIMIT_HELP, 50)));
   const page = Math.max(1, intParam(query.page, 'page', PAGE_HELP, 1));
+  requireRepository(context);
   const input = {
     pk: context.pk,
     specificTag: query.specificTag || null,
@@ -43,6 +45,5 @@ export const handler = apiHandler('list-tags', async (request) => {
     limit,
     cursor: query.next_page || null,
   };
-  requireRepository(context);
   return { status: 200, body: await listTags(request.deps, input) };
 });

@@ -4,17 +4,17 @@
  * buildah) learn from this probe how to authenticate: without it they never send the token given
  * with --registry-token, and private repositories look unauthorized.
  */
+import { bearerChallenge, presentedCredentials } from '../shared/http/challenge.js';
 import { ociError } from '../shared/http/errors.js';
 import { pipelineHandler } from '../shared/http/pipeline.js';
-import { bearerChallenge } from '../shared/http/registry-access.js';
 
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' };
 
 export const handler = pipelineHandler(
   'v2-base',
   async (request) => {
-    // Credentials that do not verify are refused here, so `docker login` and friends can tell.
-    if (request.headers.authorization && !request.principal) {
+    // Credentials that do not verify are refused here, so a client can tell before it pulls.
+    if ((await presentedCredentials(request)) === 'invalid') {
       throw ociError(401, 'UNAUTHORIZED', 'invalid credentials', null, { ...API_VERSION, ...bearerChallenge(request) });
     }
     return { status: 200, body: {}, headers: { ...API_VERSION, ...(request.principal ? {} : bearerChallenge(request)) } };

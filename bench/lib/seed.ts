@@ -109,10 +109,10 @@ export function makeManifests(count: number, pushedAt: number): SeedManifest[] {
   });
 }
 
-/** The manifest item (via the store's putNewManifest) and its legacy-image index items. */
+/** The manifest and reference-count items (via the store's putNewManifest) and its legacy-image index items. */
 export function manifestItems(pk: string, manifest: SeedManifest, refs: number): Item[] {
-  const put = putNewManifest(pk, { ...manifest.record, refs }, null).Put;
-  if (!put?.Item) throw new Error('putNewManifest returned no Put');
+  const puts = putNewManifest(pk, manifest.record, refs, null).map((item) => item.Put?.Item as Item | undefined);
+  if (puts.some((item) => !item)) throw new Error('putNewManifest returned no Put');
   // As shared/store/manifests.ts putManifestIndexItems writes them.
   const index = manifest.record.legacyChain.map((imageId, position) => ({
     PK: pk,
@@ -122,7 +122,7 @@ export function manifestItems(pk: string, manifest: SeedManifest, refs: number):
     manifestDigest: manifest.digest,
     position,
   }));
-  return [put.Item as Item, ...index];
+  return [...(puts as Item[]), ...index];
 }
 
 // ---------------------------------------------------------------------------------------------

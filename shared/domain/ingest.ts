@@ -21,7 +21,6 @@ export function manifestRecord(parsed: ParsedManifest, bytes: Uint8Array, pushed
     children: parsed.children,
     annotations: parsed.annotations,
     legacyChain: legacyImageChain(parsed),
-    refs: 0,
     pushedAt,
   };
 }
@@ -57,8 +56,8 @@ export async function ingestManifest(deps: TagDeps, actor: Actor, parsed: Parsed
       ? undefined
       : async (_range, attempt) =>
           attempt > 1 && (await store.manifests.getManifest(actor.pk, parsed.digest))
-            ? store.tags.referenceManifest(actor.pk, parsed.digest)
-            : store.manifests.putNewManifest(actor.pk, { ...record, refs: 1 }, null),
+            ? [store.tags.referenceManifest(actor.pk, parsed.digest)]
+            : store.manifests.putNewManifest(actor.pk, record, 1, null),
     changes: (previous, range) => [
       tagChange(actor, 'push_repo', range.start, {
         repo: actor.repository,

@@ -5,7 +5,7 @@
  * within a time budget and picks up the rest next time; running it twice changes nothing more.
  */
 import type { Clock } from '../clock.js';
-import { allSweepShards } from '../store/keys.js';
+import { SK, allSweepShards } from '../store/keys.js';
 import type { Store } from '../store/index.js';
 import { DEFAULT_TAG_EXPIRATION_S, WriteConflictError } from '../store/index.js';
 import type { DueItem } from '../store/sweep.js';
@@ -112,19 +112,19 @@ async function handleDueItem(deps: SweepDeps, item: DueItem, now: number, window
           await store.sweep.reschedule(item.pk, item.sk, item.dueAt, purgeAt);
           return 'kept';
         }
-        const [manifest, pointer] = await Promise.all([
-          store.manifests.getManifest(item.pk, range.manifestDigest),
+        const [manifestRefs, pointer] = await Promise.all([
+          store.manifests.getManifestRefs(item.pk, range.manifestDigest),
           store.tags.getLiveTag(item.pk, range.name),
         ]);
         // A tombstone of this very range goes with it: the name's history is gone.
         const tombstone = pointer?.endedBy && pointer.start === range.start ? [store.tags.dropTombstone(item.pk, pointer)] : [];
-        await store.sweep.purgeRange(item.pk, item.sk, item.dueAt, manifest, now, tombstone);
+        await store.sweep.purgeRange(item.pk, item.sk, item.dueAt, manifestRefs, now, tombstone);
         // That was the manifest's last reference: collect it now rather than on a later run.
-        const collected = manifest && manifest.refs <= 1 ? await collectManifest(deps, item.pk, manifest.digest, now) : 0;
+        const collected = manifestRefs && manifestRefs.refs <= 1 ? await collectManifest(deps, item.pk, manifestRefs.digest, now) : 0;
         return { purged: 1, collected };
       }
       case 'gc': {
-        const deleted = await collectManifest(deps, item.pk, item.sk.slice('MAN#'.length), item.dueAt);
+        const deleted = await collectManifest(deps, item.pk, item.sk.slice(SK.manifestRefsPrefix.length), item.dueAt);
         return deleted ? { collected: deleted } : 'kept';
       }
     }
@@ -141,14 +141,15 @@ async function handleDueItem(deps: SweepDeps, item: DueItem, now: number, window
  */
 async function collectManifest(deps: SweepDeps, pk: string, digest: string, queuedAt?: number): Promise<number> {
   const { store } = deps;
-  const manifest = await store.manifests.getManifest(pk, digest);
-  if (!manifest || manifest.refs > 0) return 0;
+  const refs = await store.manifests.getManifestRefs(pk, digest);
+  if (!refs || refs.refs > 0) return 0;
   const parents = await store.manifests.findParentLists(pk, digest);
   if (parents.length && (await store.manifests.getManifests(pk, parents)).size > 0) {
     if (queuedAt !== undefined) await store.sweep.unqueueManifest(pk, digest, queuedAt);
     return 0;
   }
-  if (!(await store.sweep.deleteManifest(pk, manifest))) return 0;
+  const manifest = await store.manifests.getManifest(pk, digest);
+  if (!manifest || !(await store.sweep.deleteManifest(pk, manifest))) return 0;
   let deleted = 1;
   for (const child of manifest.children) deleted += await collectManifest(deps, pk, child.digest);
   return deleted;

@@ -65,7 +65,7 @@ export interface RetargetRequest {
    * When the manifest item itself may be new (ingest by tag): the write of it for this attempt (a
    * put, or a reference once another writer stored it). Otherwise a reference is written.
    */
-  newManifest?: (range: TagRange, attempt: number) => Promise<TransactItem>;
+  newManifest?: (range: TagRange, attempt: number) => Promise<TransactItem[]>;
 }
 
 /**
@@ -95,9 +95,9 @@ export async function retarget(deps: TagDeps, actor: Actor, request: RetargetReq
       previous,
       range,
       windowS: actor.windowS,
-      manifestWrite: request.newManifest
+      manifestWrites: request.newManifest
         ? await request.newManifest(range, attempt)
-        : deps.store.tags.referenceManifest(actor.pk, request.manifestDigest),
+        : [deps.store.tags.referenceManifest(actor.pk, request.manifestDigest)],
       changes,
     });
     return alive ? current : null;

@@ -3,16 +3,11 @@
  * shape, with the Bearer challenge real clients (docker, skopeo, crane) expect on a 401.
  */
 import type { Role } from '../domain/permissions.js';
+import { bearerChallenge } from './challenge.js';
 import { HttpError, ociError } from './errors.js';
 import type { ApiRequest } from './pipeline.js';
 import { authorizeRepository } from './repository-access.js';
 import type { RepositoryContext } from './repository-access.js';
-
-export function bearerChallenge(request: ApiRequest, scope?: string): Record<string, string> {
-  const service = request.headers.host ?? 'localhost';
-  const scopePart = scope ? `,scope="${scope}"` : '';
-  return { 'www-authenticate': `Bearer realm="${request.baseUrl}/v2/auth",service="${service}"${scopePart}` };
-}
 
 export async function authorizeRegistry(request: ApiRequest, need: Role): Promise<RepositoryContext & { repositoryExists: true }> {
   const name = `${request.params.ns}/${request.params.repo}`;

@@ -54,7 +54,8 @@ export async function authorizeRepository(request: ApiRequest, need: Role): Prom
     namespaceRecord: facts.namespace,
     windowS: facts.namespace?.tagExpirationS ?? DEFAULT_TAG_EXPIRATION_S,
     principal: request.principal,
-    role: decision.allowed ? decision.role : 'admin',
+    // A missing repository has no role to act with; requireRepository stops every use of it.
+    role: decision.allowed ? decision.role : null,
   };
 }
 

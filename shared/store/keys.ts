@@ -28,6 +28,14 @@ export const SK = {
   permission: (username: string) => `PERM#${username}`,
   permissionPrefix: 'PERM#',
   manifest: (digest: string) => `MAN#${digest}`,
+  /**
+   * A manifest's reference count, a small item of its own: a tag move updates it in the move's
+   * transaction, and a write is billed on the size of the item it touches (the manifest's bytes
+   * would make every move cost more the bigger the manifest). It exists exactly as long as the
+   * manifest does, and carries the manifest's place in the GC queue.
+   */
+  manifestRefs: (digest: string) => `MREF#${digest}`,
+  manifestRefsPrefix: 'MREF#',
   /** One item per legacy image id in a manifest's chain: lookups by id and "who shares this image". */
   legacyImage: (imageId: string, manifestDigest: string) => `IMG#${imageId}#${manifestDigest}`,
   legacyImagePrefix: (imageId: string) => `IMG#${imageId}#`,

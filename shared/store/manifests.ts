@@ -5,26 +5,56 @@ import { dynamo } from './client.js';
 import { putChange } from './changes.js';
 import { SK, sweepShard } from './keys.js';
 import { batchGet, queryPrefix } from './reads.js';
-import type { ChangeRecord, ManifestRecord } from './records.js';
+import type { ChangeRecord, ManifestRecord, ManifestRefs } from './records.js';
 import { transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
 
 const table = () => config().registryTable;
 
+/**
+ * The item keeps the exact bytes plus the few derived values reads need at once; layers, children
+ * and annotations are read back from the bytes (validated at push), so the item is not twice the
+ * manifest's size.
+ */
 function toManifest(item: Record<string, unknown>): ManifestRecord {
+  const bytes = item.bytes as Uint8Array;
+  const json = JSON.parse(new TextDecoder().decode(bytes)) as {
+    layers?: ManifestRecord['layers'];
+    manifests?: ManifestRecord['children'];
+    annotations?: Record<string, string>;
+  };
+  const isList = Boolean(item.isList);
   return {
     digest: item.digest as string,
     mediaType: item.mediaType as string,
-    bytes: item.bytes as Uint8Array,
-    isList: Boolean(item.isList),
+    bytes,
+    isList,
     configDigest: (item.configDigest as string | undefined) ?? null,
-    layers: (item.layers as ManifestRecord['layers']) ?? [],
+    layers: isList ? [] : (json.layers ?? []).map(({ mediaType, digest, size }) => ({ mediaType, digest, size })),
     layersSize: (item.layersSize as number | undefined) ?? null,
-    children: (item.children as ManifestRecord['children']) ?? [],
-    annotations: (item.annotations as Record<string, string>) ?? {},
+    children: isList
+      ? (json.manifests ?? []).map(({ mediaType, digest, size, platform }) => ({ mediaType, digest, size, ...(platform ? { platform } : {}) }))
+      : [],
+    annotations: json.annotations ?? {},
     legacyChain: (item.legacyChain as string[]) ?? [],
-    refs: (item.refs as number | undefined) ?? 0,
     pushedAt: item.pushedAt as number,
+  };
+}
+
+/** The stored parts of a manifest item (see toManifest for what is derived on read). */
+function manifestItem(pk: string, manifest: ManifestRecord) {
+  return {
+    PK: pk,
+    SK: SK.manifest(manifest.digest),
+    type: 'manifest',
+    digest: manifest.digest,
+    mediaType: manifest.mediaType,
+    bytes: manifest.bytes,
+    isList: manifest.isList,
+    configDigest: manifest.configDigest ?? undefined,
+    layersSize: manifest.layersSize ?? undefined,
+    legacyChain: manifest.legacyChain,
+    pushedAt: manifest.pushedAt,
   };
 }
 
@@ -100,28 +130,40 @@ async function batchWrite(requests: WriteRequest[]): Promise<void> {
   }
 }
 
+/** A manifest's reference count (null when the manifest is not stored). */
+export async function getManifestRefs(pk: string, digest: string): Promise<ManifestRefs | null> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: table(), Key: { PK: pk, SK: SK.manifestRefs(digest) }, ConsistentRead: true }),
+  );
+  return Item ? { digest, refs: Item.refs as number, dueAt: Item.dueAt as number | undefined } : null;
+}
+
 /**
- * The put of a new manifest item inside a transaction. `refs` starts at the number of ranges the
- * same transaction opens on it; an untagged manifest (pushed by digest) is queued for GC at the end
- * of the namespace's window, unless something references it by then.
+ * The puts of a new manifest inside a transaction: the manifest and its reference count, which
+ * starts at the number of ranges the same transaction opens on it. An untagged manifest (pushed by
+ * digest) is queued for GC at the end of the namespace's window, unless referenced by then.
  */
-export function putNewManifest(pk: string, manifest: ManifestRecord, gcAt: number | null): TransactItem {
-  return {
-    Put: {
-      TableName: table(),
-      Item: {
-        PK: pk,
-        SK: SK.manifest(manifest.digest),
-        type: 'manifest',
-        ...manifest,
-        ...(gcAt !== null ? { dueShard: sweepShard(pk + manifest.digest), dueAt: gcAt, dueKind: 'gc' } : {}),
+export function putNewManifest(pk: string, manifest: ManifestRecord, refs: number, gcAt: number | null): TransactItem[] {
+  return [
+    { Put: { TableName: table(), Item: manifestItem(pk, manifest), ConditionExpression: 'attribute_not_exists(PK)' } },
+    {
+      Put: {
+        TableName: table(),
+        Item: {
+          PK: pk,
+          SK: SK.manifestRefs(manifest.digest),
+          type: 'manifestRefs',
+          digest: manifest.digest,
+          refs,
+          ...(gcAt !== null ? { dueShard: sweepShard(pk + manifest.digest), dueAt: gcAt, dueKind: 'gc' } : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
       },
-      ConditionExpression: 'attribute_not_exists(PK)',
     },
-  };
+  ];
 }
 
 /** Stores an untagged manifest (push by digest) with its audit change. */
 export async function storeUntaggedManifest(pk: string, manifest: ManifestRecord, gcAt: number, change: ChangeRecord) {
-  await transact([putNewManifest(pk, manifest, gcAt), putChange(change)]);
+  await transact([...putNewManifest(pk, manifest, 0, gcAt), putChange(change)]);
 }

@@ -84,9 +84,15 @@ export interface ManifestRecord {
   annotations: Record<string, string>;
   /** Legacy image ids, leaf first (DESIGN 5.4). */
   legacyChain: string[];
-  /** How many tag ranges (alive or dead) reference this manifest; 0 makes it collectable. */
-  refs: number;
   pushedAt: number;
+}
+
+/** How many tag ranges (alive or dead) reference a manifest; 0 makes it collectable. */
+export interface ManifestRefs {
+  digest: string;
+  refs: number;
+  /** When queued for GC: the due time. */
+  dueAt?: number;
 }
 
 export interface Performer {

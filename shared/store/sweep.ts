@@ -10,7 +10,7 @@ import { config } from '../config.js';
 import { dynamo } from './client.js';
 import { SK, sweepShard } from './keys.js';
 import { deleteManifestIndexItems } from './manifests.js';
-import type { ManifestRecord } from './records.js';
+import type { ManifestRecord, ManifestRefs } from './records.js';
 import { WriteConflictError, transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
 
@@ -77,7 +77,7 @@ export async function purgeRange(
   pk: string,
   rangeSK: string,
   dueAt: number,
-  manifest: ManifestRecord | null,
+  manifestRefs: ManifestRefs | null,
   nowMs: number,
   /** Further writes of the same transaction (the tombstone of this range, if the pointer is one). */
   also: TransactItem[] = [],
@@ -90,22 +90,23 @@ export async function purgeRange(
       ExpressionAttributeValues: { ':dueAt': dueAt },
     },
   };
-  if (!manifest) return transact([deleteRange, ...also]);
-  const lastReference = manifest.refs <= 1;
+  if (!manifestRefs) return transact([deleteRange, ...also]);
+  const lastReference = manifestRefs.refs <= 1;
+  const digest = manifestRefs.digest;
   return transact([
     deleteRange,
     ...also,
     {
       Update: {
         TableName: table(),
-        Key: { PK: pk, SK: SK.manifest(manifest.digest) },
+        Key: { PK: pk, SK: SK.manifestRefs(digest) },
         UpdateExpression: lastReference
           ? 'SET refs = :zero, dueShard = :shard, dueAt = :now, dueKind = :gc'
           : 'SET refs = refs - :one',
         ConditionExpression: 'refs = :refs',
         ExpressionAttributeValues: lastReference
-          ? { ':zero': 0, ':shard': sweepShard(pk + manifest.digest), ':now': nowMs, ':gc': 'gc', ':refs': manifest.refs }
-          : { ':one': 1, ':refs': manifest.refs },
+          ? { ':zero': 0, ':shard': sweepShard(pk + digest), ':now': nowMs, ':gc': 'gc', ':refs': manifestRefs.refs }
+          : { ':one': 1, ':refs': manifestRefs.refs },
       },
     },
   ]);
@@ -117,7 +118,7 @@ export async function unqueueManifest(pk: string, digest: string, dueAt: number)
     {
       Update: {
         TableName: table(),
-        Key: { PK: pk, SK: SK.manifest(digest) },
+        Key: { PK: pk, SK: SK.manifestRefs(digest) },
         UpdateExpression: 'REMOVE dueShard, dueAt, dueKind',
         ConditionExpression: 'dueAt = :dueAt',
         ExpressionAttributeValues: { ':dueAt': dueAt },
@@ -133,11 +134,12 @@ export async function deleteManifest(pk: string, manifest: ManifestRecord): Prom
       {
         Delete: {
           TableName: table(),
-          Key: { PK: pk, SK: SK.manifest(manifest.digest) },
+          Key: { PK: pk, SK: SK.manifestRefs(manifest.digest) },
           ConditionExpression: 'refs = :zero',
           ExpressionAttributeValues: { ':zero': 0 },
         },
       },
+      { Delete: { TableName: table(), Key: { PK: pk, SK: SK.manifest(manifest.digest) } } },
     ]);
   } catch (error) {
     if (error instanceof WriteConflictError) return false;

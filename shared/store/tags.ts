@@ -122,8 +122,8 @@ export interface RetargetWrite {
   /** The new open range. */
   range: TagRange;
   windowS: number;
-  /** The manifest's item: an update of its reference count, or (ingest) the put of a new manifest. */
-  manifestWrite: TransactItem;
+  /** The manifest's writes: its reference count updated, or (ingest) the new manifest put. */
+  manifestWrites: TransactItem[];
   changes: ChangeRecord[];
 }
 
@@ -142,7 +142,7 @@ export async function retargetTag(write: RetargetWrite): Promise<void> {
   items.push({
     Put: { TableName: table(), Item: pointerItem(pk, range, (current?.version ?? 0) + 1), ...pointerGuard },
   });
-  items.push(write.manifestWrite, ...write.changes.map(putChange));
+  items.push(...write.manifestWrites, ...write.changes.map(putChange));
   await transact(items);
 }
 
@@ -151,7 +151,7 @@ export function referenceManifest(pk: string, digest: string): TransactItem {
   return {
     Update: {
       TableName: table(),
-      Key: { PK: pk, SK: SK.manifest(digest) },
+      Key: { PK: pk, SK: SK.manifestRefs(digest) },
       // A referenced manifest leaves the GC queue; the condition fails if GC deleted it meanwhile.
       UpdateExpression: 'ADD refs :one REMOVE dueShard, dueAt, dueKind',
       ConditionExpression: 'attribute_exists(PK)',

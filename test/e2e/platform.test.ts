@@ -44,6 +44,11 @@ describe('health and /v2 base', () => {
     expect((await server.api('GET', '/v2/auth', { headers: { authorization: basic } })).body.token).toBe(alice);
     const wrong = `Basic ${Buffer.from('alice:wrong').toString('base64')}`;
     expect((await server.api('GET', '/v2/auth', { headers: { authorization: wrong } })).status).toBe(401);
+    // The probe takes what the token endpoint hands out: the anonymous token, or Basic with a token.
+    expect((await server.api('GET', '/v2/', { token: 'anonymous' })).status).toBe(200);
+    expect((await server.api('GET', '/v2/', { headers: { authorization: basic } })).status).toBe(200);
+    expect((await server.api('GET', '/v2/', { headers: { authorization: wrong } })).status).toBe(401);
+    expect((await server.api('GET', '/v2/auth', { token: 'anonymous' })).body.token).toBe('anonymous');
   });
 });
 

@@ -73,6 +73,8 @@ describe('error bodies', () => {
     const badName = await server.api('PUT', '/api/v1/repository/devtable/nope/tag/.bad', { token, body: {} });
     expect(badName.status).toBe(400);
     expect((await server.api('GET', '/api/v1/repository/devtable/nope/tag/?limit=abc', { token })).status).toBe(400);
+    // The filter syntax is Quay's data layer: after the repository lookup.
+    expect((await server.api('GET', '/api/v1/repository/devtable/nope/tag/?filter_tag_name=bad', { token })).status).toBe(404);
     expect((await server.api('PUT', '/api/v1/repository/devtable/nope/tag/good', { token, body: {} })).status).toBe(404);
   });
 

@@ -403,9 +403,9 @@ describe('manifests by digest and by legacy image id', () => {
     expect(commands()).toEqual({ GetItemCommand: 1 });
     expect(stored).not.toBeNull();
     expect(new TextDecoder().decode(stored!.bytes)).toBe(derived.body);
-    expect(stored!.refs).toBe(1);
     expect(await store.manifests.getManifest(actor.pk, 'sha256:' + '0'.repeat(64))).toBeNull();
-    expect((await store.manifests.getManifest(actor.pk, untagged.digest))!.refs).toBe(0);
+    expect((await store.manifests.getManifestRefs(actor.pk, derived.digest))!.refs).toBe(1);
+    expect((await store.manifests.getManifestRefs(actor.pk, untagged.digest))!.refs).toBe(0);
 
     const bytesOf = (m: BuiltManifest) => new TextEncoder().encode(m.body);
     const derivedChain = legacyImageChain(parseManifest(bytesOf(derived), derived.mediaType));
@@ -528,7 +528,7 @@ describe('the sweep queue (sweepDue index)', () => {
 
     // The gc of the late manifest shows up at S+4h, with the three S+10h expiries still absent.
     const at4h = await dueAt(S + 4 * HOUR);
-    expect(at4h.filter((item) => item.kind === 'gc').map((item) => item.sk)).toEqual([`MAN#${late.digest}`]);
+    expect(at4h.filter((item) => item.kind === 'gc').map((item) => item.sk)).toEqual([`MREF#${late.digest}`]);
     expect(at4h).toHaveLength(5 + 2 + 1);
 
     // The sweep finalizes the 5 expiries (each one transaction) and purges the 2 ranges.
@@ -555,7 +555,7 @@ describe('the sweep queue (sweepDue index)', () => {
     for (const name of names.slice(0, 5)) expect(await store.tags.getLiveTag(actor.pk, name)).toBeNull();
     expect(await dueAt(S + 3 * HOUR)).toEqual([]);
     // The shared manifest lost exactly the 7 purged ranges' references.
-    expect((await store.manifests.getManifest(actor.pk, shared.digest))!.refs).toBe(50 - 7);
+    expect((await store.manifests.getManifestRefs(actor.pk, shared.digest))!.refs).toBe(50 - 7);
   });
 });
 
@@ -666,8 +666,8 @@ describe('concurrent writers on one tag', () => {
     const replaced = results.map((result) => (result as PromiseFulfilledResult<{ manifestDigest: string } | null>).value?.manifestDigest);
     expect(new Set(replaced)).toEqual(new Set(digests.slice(0, 20)));
     // Reference counts moved with the ranges in the same transactions.
-    const manifests = await store.manifests.getManifests(actor.pk, digests);
-    expect([...manifests.values()].map((manifest) => manifest.refs)).toEqual(Array.from({ length: 21 }, () => 1));
+    const refs = await Promise.all(digests.map((digest) => store.manifests.getManifestRefs(actor.pk, digest)));
+    expect(refs.map((count) => count?.refs)).toEqual(Array.from({ length: 21 }, () => 1));
     // 20 successes, and whatever lost a race was retried (report only; not a timing assertion).
     expect(transactions).toBeGreaterThanOrEqual(20);
     console.info(`[concurrency] 20 moves took ${transactions} TransactWriteItems (${transactions - 20} lost races retried)`);
@@ -699,8 +699,8 @@ describe('concurrent writers on one tag', () => {
     const ranges = await expectContiguousMoves(actor, 'brand-new', 20);
     expect(new Set(ranges.map((range) => range.manifestDigest))).toEqual(new Set(manifests.map((manifest) => manifest.digest)));
     // Exactly one create; the other 19 became moves.
-    const stored = await store.manifests.getManifests(actor.pk, manifests.map((manifest) => manifest.digest));
-    expect([...stored.values()].map((manifest) => manifest.refs)).toEqual(Array.from({ length: 20 }, () => 1));
+    const refs = await Promise.all(manifests.map((manifest) => store.manifests.getManifestRefs(actor.pk, manifest.digest)));
+    expect(refs.map((count) => count?.refs)).toEqual(Array.from({ length: 20 }, () => 1));
   });
 
   it('concurrent pushes of one new manifest to one tag: stored once, every push a range, refs = ranges', async () => {
@@ -713,7 +713,7 @@ describe('concurrent writers on one tag', () => {
     expect(results.filter((result) => result.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
     const ranges = await expectContiguousMoves(actor, 'same', 5);
     expect(new Set(ranges.map((range) => range.manifestDigest))).toEqual(new Set([manifest.digest]));
-    expect((await store.manifests.getManifest(actor.pk, manifest.digest))!.refs).toBe(5);
+    expect((await store.manifests.getManifestRefs(actor.pk, manifest.digest))!.refs).toBe(5);
     console.info(`[concurrency] 5 pushes of one new manifest took ${transactions} TransactWriteItems`);
   });
 
