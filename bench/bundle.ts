@@ -17,6 +17,8 @@ export const bundleOptions: BuildOptions = {
   treeShaking: true,
   sourcemap: false,
   external: [],
+  // As the stack: environment credentials only (shared/lambda-credentials.ts).
+  alias: { '@aws-sdk/credential-provider-node': './shared/lambda-credentials.ts' },
   banner: {
     js: "import { createRequire as __tagServiceCreateRequire } from 'node:module'; const require = __tagServiceCreateRequire(import.meta.url);",
   },

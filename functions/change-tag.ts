@@ -7,29 +7,14 @@ import { TAG_ERROR, isValidTagName } from '../shared/domain/quay-format.js';
 import { changeExpiration, isReachableFromAliveTag, manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
 import type { TagDeps } from '../shared/domain/tag-operations.js';
 import { isUsableExpiration } from '../shared/domain/tag-rules.js';
-import { compileSchema, has, jsonBody } from '../shared/http/body.js';
+import { has, jsonBody } from '../shared/http/body.js';
+import type { BodyTypes } from '../shared/http/schemas.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 import { WriteConflictError } from '../shared/store/index.js';
 
-interface ChangeTagBody {
-  image?: string | null;
-  manifest_digest?: string | null;
-  expiration?: number | null;
-}
-
-// Quay's ChangeTag schema: no required keys, unknown keys ignored.
-const validateChangeTag = compileSchema<ChangeTagBody>({
-  type: 'object',
-  properties: {
-    image: { type: ['string', 'null'] },
-    manifest_digest: { type: ['string', 'null'] },
-    expiration: { type: ['number', 'null'] },
-  },
-});
-
-async function resolveTarget(deps: TagDeps, pk: string, body: ChangeTagBody): Promise<{ digest: string; imageId: string | null }> {
+async function resolveTarget(deps: TagDeps, pk: string, body: BodyTypes['ChangeTag']): Promise<{ digest: string; imageId: string | null }> {
   // manifest_digest wins when both are sent ([L] 754b3f79).
   if (has(body, 'manifest_digest')) {
     const digest = body.manifest_digest;
@@ -44,7 +29,7 @@ async function resolveTarget(deps: TagDeps, pk: string, body: ChangeTagBody): Pr
 export const handler = apiHandler('change-tag', async (request) => {
   const context = await authorizeRepository(request, 'write');
   rejectApplicationRepository(context);
-  const body = jsonBody(request, validateChangeTag);
+  const body = jsonBody(request, 'ChangeTag');
   const tag = request.params.tag;
   if (!isValidTagName(tag)) throw quay.message(400, TAG_ERROR);
   requireRepository(context);

@@ -1,19 +1,12 @@
 /** POST /api/v1/repository/{ns}/{repo}/changevisibility — make a repository public or private. */
 import { changeBy } from '../shared/http/admin.js';
-import { compileSchema, jsonBody } from '../shared/http/body.js';
+import { jsonBody } from '../shared/http/body.js';
 import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
-import type { Visibility } from '../shared/store/index.js';
-
-const validate = compileSchema<{ visibility: Visibility }>({
-  type: 'object',
-  required: ['visibility'],
-  properties: { visibility: { type: 'string', enum: ['public', 'private'] } },
-});
 
 export const handler = apiHandler('change-visibility', async (request) => {
   const context = await authorizeRepository(request, 'admin');
-  const body = jsonBody(request, validate);
+  const body = jsonBody(request, 'ChangeVisibility');
   requireRepository(context);
   await request.deps.store.repositories.setVisibility(
     context.namespace,

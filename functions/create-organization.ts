@@ -1,27 +1,16 @@
 /** POST /api/v1/organization/ — create an organization; the caller becomes its admin. */
 import { NAMESPACE_PATTERN } from '../shared/domain/names.js';
 import { changeBy, requireUser } from '../shared/http/admin.js';
-import { compileSchema, jsonBody } from '../shared/http/body.js';
+import { jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { DEFAULT_TAG_EXPIRATION_S, WriteConflictError } from '../shared/store/index.js';
-
-interface CreateOrganizationBody {
-  name: string;
-  email?: string;
-}
-
-const validate = compileSchema<CreateOrganizationBody>({
-  type: 'object',
-  required: ['name'],
-  properties: { name: { type: 'string' }, email: { type: 'string' } },
-});
 
 const TAKEN = 'A user or organization with this name already exists';
 
 export const handler = apiHandler('create-organization', async (request) => {
   const principal = requireUser(request);
-  const body = jsonBody(request, validate);
+  const body = jsonBody(request, 'CreateOrganization');
   if (!NAMESPACE_PATTERN.test(body.name)) {
     throw quay.invalidRequest('Invalid organization name: use 2-255 lowercase letters, digits or underscores');
   }

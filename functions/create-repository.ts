@@ -2,36 +2,15 @@
 import { decideRepositoryCreate } from '../shared/domain/permissions.js';
 import { REPOSITORY_PATTERN } from '../shared/domain/names.js';
 import { changeBy } from '../shared/http/admin.js';
-import { compileSchema, jsonBody } from '../shared/http/body.js';
+import { jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { WriteConflictError } from '../shared/store/index.js';
-import type { RepositoryKind, Visibility } from '../shared/store/index.js';
-
-interface CreateRepositoryBody {
-  namespace: string;
-  repository: string;
-  visibility: Visibility;
-  description?: string;
-  repo_kind?: RepositoryKind;
-}
-
-const validate = compileSchema<CreateRepositoryBody>({
-  type: 'object',
-  required: ['namespace', 'repository', 'visibility'],
-  properties: {
-    namespace: { type: 'string' },
-    repository: { type: 'string' },
-    visibility: { type: 'string', enum: ['public', 'private'] },
-    description: { type: 'string' },
-    repo_kind: { type: 'string', enum: ['image', 'application'] },
-  },
-});
 
 export const handler = apiHandler('create-repository', async (request) => {
   // The namespace comes in the body, but anonymous callers are refused before it is read.
   if (!request.principal) throw quay.unauthorized(false);
-  const body = jsonBody(request, validate);
+  const body = jsonBody(request, 'CreateRepository');
   const { store, clock } = request.deps;
   const namespaceRecord = await store.namespaces.getNamespace(body.namespace);
   const decision = decideRepositoryCreate({

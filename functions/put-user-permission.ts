@@ -1,22 +1,15 @@
 /** PUT /api/v1/repository/{ns}/{repo}/permissions/user/{username} — grant a role. */
 import { USERNAME_PATTERN } from '../shared/domain/names.js';
-import type { Role } from '../shared/domain/permissions.js';
 import { changeBy } from '../shared/http/admin.js';
-import { compileSchema, jsonBody } from '../shared/http/body.js';
+import { jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
 import { WriteConflictError } from '../shared/store/index.js';
 
-const validate = compileSchema<{ role: Role }>({
-  type: 'object',
-  required: ['role'],
-  properties: { role: { type: 'string', enum: ['read', 'write', 'admin'] } },
-});
-
 export const handler = apiHandler('put-user-permission', async (request) => {
   const context = await authorizeRepository(request, 'admin');
-  const body = jsonBody(request, validate);
+  const body = jsonBody(request, 'PutPermission');
   const username = request.params.username;
   if (!USERNAME_PATTERN.test(username)) throw quay.invalidRequest('Invalid username');
   // A robot belongs to one namespace and can only be granted rights there (as in Quay).

@@ -5,25 +5,15 @@
  */
 import { invalidRequest, notFound } from '../shared/domain/errors.js';
 import { manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
-import { compileSchema, has, jsonBody } from '../shared/http/body.js';
+import { has, jsonBody } from '../shared/http/body.js';
 import { apiHandler } from '../shared/http/api.js';
 import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 import { WriteConflictError } from '../shared/store/index.js';
 
-interface RestoreTagBody {
-  image?: string;
-  manifest_digest?: string;
-}
-
-const validateRestoreTag = compileSchema<RestoreTagBody>({
-  type: 'object',
-  properties: { image: { type: 'string' }, manifest_digest: { type: 'string' } },
-});
-
 export const handler = apiHandler('restore-tag', async (request) => {
   const context = await authorizeRepository(request, 'write');
   rejectApplicationRepository(context);
-  const body = jsonBody(request, validateRestoreTag);
+  const body = jsonBody(request, 'RestoreTag');
   requireRepository(context);
   if (!has(body, 'manifest_digest') && !has(body, 'image')) throw invalidRequest('Missing manifest_digest');
 

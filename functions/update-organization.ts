@@ -1,19 +1,16 @@
 /** PUT /api/v1/organization/{org} — organization settings: the time-machine window. */
 import { changeBy } from '../shared/http/admin.js';
 import { authorizeNamespaceAdmin } from '../shared/http/admin.js';
-import { compileSchema, jsonBody } from '../shared/http/body.js';
+import { jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
-import { applyTagExpiration, namespaceSettingsSchema } from '../shared/http/namespace-settings.js';
-import type { NamespaceSettingsBody } from '../shared/http/namespace-settings.js';
-
-const validate = compileSchema<NamespaceSettingsBody>(namespaceSettingsSchema);
+import { applyTagExpiration } from '../shared/http/namespace-settings.js';
 
 export const handler = apiHandler('update-organization', async (request) => {
   const org = request.params.org;
   const record = await authorizeNamespaceAdmin(request, org);
   if (!record || record.kind !== 'organization') throw quay.notFound();
-  const body = jsonBody(request, validate);
+  const body = jsonBody(request, 'NamespaceSettings');
   const seconds = await applyTagExpiration(request, org, 'organization', body, (value) =>
     changeBy(request, 'org_change_tag_expiration', org, null, { tag_expiration: value, namespace: org }),
   );

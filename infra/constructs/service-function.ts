@@ -30,6 +30,8 @@ export const BUNDLING: BundlingOptions = {
   minify: true,
   sourceMap: false,
   externalModules: [],
+  // Lambda hands the role's credentials over in environment variables: bundle only that provider.
+  esbuildArgs: { '--alias': '@aws-sdk/credential-provider-node=./shared/lambda-credentials.ts' },
   banner: "import { createRequire as __tagServiceCreateRequire } from 'node:module'; const require = __tagServiceCreateRequire(import.meta.url);",
 };
 

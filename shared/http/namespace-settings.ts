@@ -4,23 +4,14 @@ import type { ChangeRecord, NamespaceKind } from '../store/index.js';
 import { WriteConflictError } from '../store/index.js';
 import { quay } from './errors.js';
 import type { ApiRequest } from './pipeline.js';
-
-export interface NamespaceSettingsBody {
-  tag_expiration_s?: number;
-  email?: string;
-}
-
-export const namespaceSettingsSchema = {
-  type: 'object',
-  properties: { tag_expiration_s: { type: 'integer' }, email: { type: 'string' } },
-};
+import type { BodyTypes } from './schemas.js';
 
 /** Applies `tag_expiration_s` when present; returns the new value (undefined when not asked). */
 export async function applyTagExpiration(
   request: ApiRequest,
   namespace: string,
   kind: NamespaceKind,
-  body: NamespaceSettingsBody,
+  body: BodyTypes['NamespaceSettings'],
   change: (seconds: number) => ChangeRecord,
 ): Promise<number | undefined> {
   const seconds = body.tag_expiration_s;
