@@ -2,7 +2,9 @@
  * PUT /api/v1/repository/{ns}/{repo}/tag/{tag} — Quay's changeTag: create or move a tag
  * (`manifest_digest`, or the legacy `image` id) and/or set its `expiration`.
  */
+import { isValidDigest } from '../shared/domain/digest.js';
 import { badRequest, invalidRequest, notFound } from '../shared/domain/errors.js';
+import { LEGACY_IMAGE_ID_PATTERN } from '../shared/domain/names.js';
 import { TAG_ERROR, isValidTagName } from '../shared/domain/quay-format.js';
 import { changeExpiration, isReachableFromAliveTag, manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
 import type { TagDeps } from '../shared/domain/tag-operations.js';
@@ -18,10 +20,10 @@ async function resolveTarget(deps: TagDeps, pk: string, body: BodyTypes['ChangeT
   // manifest_digest wins when both are sent ([L] 754b3f79).
   if (has(body, 'manifest_digest')) {
     const digest = body.manifest_digest;
-    if (!digest || !(await isReachableFromAliveTag(deps, pk, digest))) throw notFound();
+    if (!isValidDigest(digest) || !(await isReachableFromAliveTag(deps, pk, digest))) throw notFound();
     return { digest, imageId: null };
   }
-  const manifest = body.image ? await manifestForLegacyImage(deps, pk, body.image, true) : null;
+  const manifest = body.image && LEGACY_IMAGE_ID_PATTERN.test(body.image) ? await manifestForLegacyImage(deps, pk, body.image, true) : null;
   if (!manifest) throw notFound();
   return { digest: manifest.digest, imageId: body.image as string };
 }

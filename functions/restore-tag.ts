@@ -3,7 +3,11 @@
  * any manifest still stored in the repository (even one only dead tags reference), as a new range
  * marked `reversion`.
  */
+import { isValidDigest } from '../shared/domain/digest.js';
 import { invalidRequest, notFound } from '../shared/domain/errors.js';
+import { LEGACY_IMAGE_ID_PATTERN } from '../shared/domain/names.js';
+import { TAG_ERROR, isValidTagName } from '../shared/domain/quay-format.js';
+import { quay } from '../shared/http/errors.js';
 import { manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
 import { has, jsonBody } from '../shared/http/body.js';
 import { apiHandler } from '../shared/http/api.js';
@@ -14,14 +18,21 @@ export const handler = apiHandler('restore-tag', async (request) => {
   const context = await authorizeRepository(request, 'write');
   rejectApplicationRepository(context);
   const body = jsonBody(request, 'RestoreTag');
+  // Unlike Quay, restore applies the tag rule: it creates tags too.
+  if (!isValidTagName(request.params.tag)) throw quay.message(400, TAG_ERROR);
   requireRepository(context);
   if (!has(body, 'manifest_digest') && !has(body, 'image')) throw invalidRequest('Missing manifest_digest');
 
   const { deps } = request;
   const tag = request.params.tag;
+  // Identifiers of the wrong form name nothing: not found, without a lookup.
   const manifest = has(body, 'manifest_digest')
-    ? await deps.store.manifests.getManifest(context.pk, body.manifest_digest as string)
-    : await manifestForLegacyImage(deps, context.pk, body.image as string, false);
+    ? isValidDigest(body.manifest_digest)
+      ? await deps.store.manifests.getManifest(context.pk, body.manifest_digest)
+      : null
+    : LEGACY_IMAGE_ID_PATTERN.test(body.image as string)
+      ? await manifestForLegacyImage(deps, context.pk, body.image as string, false)
+      : null;
   if (!manifest) throw notFound();
 
   const actor = actorOf(context, request);

@@ -1,5 +1,6 @@
 /** GET and HEAD /v2/{ns}/{repo}/manifests/{reference} — fetch a manifest by tag or by digest. */
 import { isValidDigest } from '../shared/domain/digest.js';
+import { isValidTagName } from '../shared/domain/quay-format.js';
 import { isAlive } from '../shared/domain/tag-rules.js';
 import { ociError } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
@@ -13,6 +14,7 @@ export const handler = apiHandler(
     const reference = request.params.reference;
     let digest: string | null = reference;
     if (!isValidDigest(reference)) {
+      if (!isValidTagName(reference)) throw ociError(404, 'MANIFEST_UNKNOWN', 'manifest unknown', { reference });
       // A tag: only an alive one resolves (expiry is exact at read time).
       const pointer = await store.tags.getLiveTag(context.pk, reference);
       digest = pointer && isAlive(pointer, clock.now()) ? pointer.manifestDigest : null;

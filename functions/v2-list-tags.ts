@@ -1,4 +1,5 @@
 /** GET /v2/{ns}/{repo}/tags/list?n=&last= — alive tag names in lexical order, paged by Link. */
+import { isValidTagName } from '../shared/domain/quay-format.js';
 import { ociError } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { authorizeRegistry } from '../shared/http/registry-access.js';
@@ -16,6 +17,7 @@ export const handler = apiHandler(
       if (!/^\d+$/.test(n)) throw ociError(400, 'PAGINATION_NUMBER_INVALID', 'invalid number of results requested', { n });
       limit = Math.min(Number(n), MAX_PAGE);
     }
+    if (last && !isValidTagName(last)) throw ociError(400, 'TAG_INVALID', 'last is not a tag name', { last });
     const name = `${context.namespace}/${context.repositoryName}`;
     const page =
       limit === 0

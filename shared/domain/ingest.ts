@@ -9,6 +9,9 @@ import type { ParsedManifest } from './manifest.js';
 import { retarget, tagChange } from './tag-operations.js';
 import type { Actor, TagDeps } from './tag-operations.js';
 
+/** How long an untagged manifest is kept at least, whatever the namespace's window. */
+export const UNTAGGED_GRACE_S = 3600;
+
 export function manifestRecord(parsed: ParsedManifest, bytes: Uint8Array, pushedAt: number): ManifestRecord {
   return {
     digest: parsed.digest,
@@ -39,11 +42,14 @@ export async function ingestManifest(deps: TagDeps, actor: Actor, parsed: Parsed
   if (tag === null) {
     const now = clock.now();
     const change = tagChange(actor, 'push_repo', now, { repo: actor.repository, namespace: actor.namespace, manifest_digest: parsed.digest });
+    // An untagged manifest is kept at least an hour (Quay's temporary tag does the same), so the
+    // children of a multi-arch image survive until their list is pushed, even with a 0 s window.
+    const gcAt = now + Math.max(actor.windowS, UNTAGGED_GRACE_S) * 1000;
     try {
-      await store.manifests.storeUntaggedManifest(actor.pk, record, now + actor.windowS * 1000, change);
+      await store.manifests.storeUntaggedManifest(actor.pk, record, gcAt, change);
     } catch (error) {
       // Another push stored the same bytes first: the manifest is there, which is all we wanted.
-      if (!(error instanceof WriteConflictError)) throw error;
+      if (!(error instanceof WriteConflictError) || !(await store.manifests.getManifest(actor.pk, parsed.digest))) throw error;
     }
     return;
   }

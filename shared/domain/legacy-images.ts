@@ -2,7 +2,7 @@
  * Quay's legacy image view of a tag (the deprecated /images endpoint). Image ids are derived from
  * the layer chain (legacy-ids.ts), so two manifests share exactly the images of their common base.
  */
-import { formatQuayDate } from './quay-format.js';
+import { formatQuayDate, isValidTagName } from './quay-format.js';
 import type { TagDeps } from './tag-operations.js';
 import { isAlive } from './tag-rules.js';
 
@@ -23,6 +23,7 @@ export interface LegacyImageView {
  */
 export async function legacyImagesOfTag(deps: TagDeps, pk: string, tag: string, owned: boolean): Promise<LegacyImageView[] | null> {
   const now = deps.clock.now();
+  if (!isValidTagName(tag)) return null;
   const pointer = await deps.store.tags.getLiveTag(pk, tag);
   if (!pointer || !isAlive(pointer, now)) return null;
   const manifest = await deps.store.manifests.getManifest(pk, pointer.manifestDigest);

@@ -3,8 +3,11 @@
  * Quay's page/limit and, as an extension, an opaque `next_page` cursor whose cost does not grow
  * with depth. Every page costs one query plus one batch read of the page's manifests.
  */
+import { SK, tagKey } from '../store/keys.js';
 import type { HistoryFilter } from '../store/tags.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { invalidRequest } from './errors.js';
+import { isValidTagName } from './quay-format.js';
 import type { TagDeps } from './tag-operations.js';
 import { isAlive } from './tag-rules.js';
 import { tagView } from './tag-view.js';
@@ -30,23 +33,49 @@ export interface ListTagsResult {
 /** Items DynamoDB may read for one filtered page before we hand back a cursor instead. */
 const FILTER_READ_BUDGET = 1000;
 
+/**
+ * Deepest offset Quay's `page` may reach: offset pages read every row before them, so beyond this
+ * the request would cost more the deeper it goes; `next_page` reads any depth at the cost of one.
+ */
+export const MAX_OFFSET_ROWS = 10_000;
+
+/** The key attributes a cursor of each listing carries (see store keyOf). */
+function cursorShape(pk: string, filter: HistoryFilter) {
+  switch (filter.kind) {
+    case 'all':
+      return { keys: ['PK', 'SK'], valid: (key: Record<string, string>) => key.PK === pk && key.SK.startsWith(SK.rangePrefix) };
+    case 'tag':
+      return {
+        keys: ['PK', 'SK', 'tagKey', 'startDesc'],
+        valid: (key: Record<string, string>) => key.PK === pk && key.tagKey === tagKey(pk, filter.name) && key.SK.startsWith(SK.rangePrefix),
+      };
+    case 'active':
+      return { keys: ['PK', 'SK', 'activeSK'], valid: (key: Record<string, string>) => key.PK === pk && key.SK.startsWith(SK.tagPrefix) };
+  }
+}
+
 function scopeOf(input: ListTagsInput, filter: HistoryFilter): string {
   return JSON.stringify([input.pk, filter.kind, filter.kind === 'tag' ? filter.name : null, input.nameFilter?.value ?? null]);
 }
 
 export async function listTags(deps: TagDeps, input: ListTagsInput): Promise<ListTagsResult> {
   const now = deps.clock.now();
+  const empty = { tags: [], page: input.page, has_additional: false };
   let tagName = input.specificTag;
   if (input.nameFilter?.op === 'eq') {
     // specificTag and filter_tag_name combine with AND.
-    if (tagName !== null && tagName !== input.nameFilter.value) return { tags: [], page: input.page, has_additional: false };
+    if (tagName !== null && tagName !== input.nameFilter.value) return empty;
     tagName = input.nameFilter.value;
   }
+  // No tag was ever created under a name the tag rule refuses: nothing to look up.
+  if (tagName !== null && !isValidTagName(tagName)) return empty;
+  const like = input.nameFilter?.op === 'like' ? input.nameFilter.value.toLowerCase() : null;
 
   // One alive tag by name: its pointer is the answer (a strongly consistent single read).
   if (tagName !== null && input.onlyActive) {
     const pointer = await deps.store.tags.getLiveTag(input.pk, tagName);
-    const alive = pointer && isAlive(pointer, now) && input.page === 1 && !input.cursor ? [pointer] : [];
+    const matches = pointer && isAlive(pointer, now) && (like === null || tagName.toLowerCase().includes(like));
+    const alive = matches && input.page === 1 && !input.cursor ? [pointer] : [];
     const manifests = await deps.store.manifests.getManifests(input.pk, alive.map((tag) => tag.manifestDigest));
     return { tags: alive.map((tag) => tagView(tag, manifests.get(tag.manifestDigest))), page: input.page, has_additional: false };
   }
@@ -54,12 +83,16 @@ export async function listTags(deps: TagDeps, input: ListTagsInput): Promise<Lis
   const filter: HistoryFilter =
     tagName !== null ? { kind: 'tag', name: tagName } : input.onlyActive ? { kind: 'active', nowMs: now } : { kind: 'all' };
   const scope = scopeOf(input, filter);
-  const from = input.cursor ? decodeCursor(input.cursor, scope) : undefined;
+  const shape = cursorShape(input.pk, filter);
+  const from = input.cursor ? decodeCursor(input.cursor, scope, shape.keys, shape.valid) : undefined;
   const skip = from ? 0 : (input.page - 1) * input.limit;
+  if (skip > MAX_OFFSET_ROWS) {
+    throw invalidRequest(`Page too deep: page × limit may reach ${MAX_OFFSET_ROWS} rows; follow next_page to read further`);
+  }
   const result = await deps.store.tags.queryHistory({
     pk: input.pk,
     filter,
-    nameContains: input.nameFilter?.op === 'like' ? input.nameFilter.value : undefined,
+    nameContains: like ?? undefined,
     skip,
     limit: input.limit,
     from,

@@ -20,12 +20,13 @@ export function truthyBool(value: string | undefined): boolean {
   return value === undefined ? false : !FALSY.has(value);
 }
 
-/** Python int() on a query string: optional sign and surrounding spaces, digits only. */
+/**
+ * Python int() on a query string: optional sign and surrounding spaces, digits with single
+ * underscores between them (PEP 515). Huge values stay huge (callers clamp them).
+ */
 export function parsePythonInt(value: string): number | null {
-  const match = /^\s*([+-]?\d+)\s*$/.exec(value);
-  if (!match) return null;
-  const parsed = Number(match[1]);
-  return Number.isSafeInteger(parsed) ? parsed : null;
+  const match = /^\s*([+-]?\d+(?:_\d+)*)\s*$/.exec(value);
+  return match ? Number(match[1].replace(/_/g, '')) : null;
 }
 
 /**

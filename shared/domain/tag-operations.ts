@@ -163,7 +163,10 @@ export async function isReachableFromAliveTag(deps: TagDeps, pk: string, digest:
   const now = deps.clock.now();
   if (await deps.store.tags.hasAliveTag(pk, digest, now)) return true;
   const parents = await deps.store.manifests.findParentLists(pk, digest);
-  for (const parent of parents) if (await deps.store.tags.hasAliveTag(pk, parent, now)) return true;
+  for (const parent of parents) {
+    // A list may name children that were never pushed: those are not reachable.
+    if (await deps.store.tags.hasAliveTag(pk, parent, now)) return (await deps.store.manifests.getManifestRefs(pk, digest)) !== null;
+  }
   return false;
 }
 

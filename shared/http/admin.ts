@@ -1,4 +1,5 @@
 /** Helpers of the administration routes: namespace authorization and audit changes. */
+import { isStorableName } from '../domain/names.js';
 import { decideNamespaceAdmin, scopeCeiling } from '../domain/permissions.js';
 import type { NamespaceRecord } from '../store/index.js';
 import type { ChangeRecord } from '../store/index.js';
@@ -8,7 +9,7 @@ import { performerOf } from './repository-access.js';
 
 /** The caller must administer `namespace`; returns its record (null for a user's untouched namespace). */
 export async function authorizeNamespaceAdmin(request: ApiRequest, namespace: string): Promise<NamespaceRecord | null> {
-  const record = await request.deps.store.namespaces.getNamespace(namespace);
+  const record = isStorableName(namespace) ? await request.deps.store.namespaces.getNamespace(namespace) : null;
   const decision = decideNamespaceAdmin({
     principal: request.principal,
     namespace,

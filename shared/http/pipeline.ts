@@ -65,16 +65,10 @@ function firstValues(values: Record<string, string | undefined> | undefined): Re
   return result;
 }
 
-function decodedParams(values: Record<string, string | undefined> | undefined): Record<string, string> {
+/** API Gateway (and the local gateway) hands over path parameters already percent-decoded. */
+function pathParams(values: Record<string, string | undefined> | undefined): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values ?? {})) {
-    if (value === undefined) continue;
-    try {
-      result[key] = decodeURIComponent(value);
-    } catch {
-      result[key] = value;
-    }
-  }
+  for (const [key, value] of Object.entries(values ?? {})) if (value !== undefined) result[key] = value;
   return result;
 }
 
@@ -103,7 +97,7 @@ async function toRequest(event: APIGatewayProxyEventV2, deps: Deps): Promise<Api
   return {
     method: event.requestContext.http.method,
     path: event.rawPath,
-    params: decodedParams(event.pathParameters),
+    params: pathParams(event.pathParameters),
     query: event.rawQueryString !== undefined ? queryFromRaw(event.rawQueryString) : firstValues(event.queryStringParameters),
     headers,
     body,

@@ -4,6 +4,7 @@
  * deferred to `requireRepository`, because Quay validates the request (body, tag name) between
  * the permission check and the repository lookup.
  */
+import { isStorableName } from '../domain/names.js';
 import { decideRepositoryAccess } from '../domain/permissions.js';
 import type { Principal, Role } from '../domain/permissions.js';
 import { DEFAULT_TAG_EXPIRATION_S, repoPK } from '../store/index.js';
@@ -28,11 +29,11 @@ export interface RepositoryContext {
 export async function authorizeRepository(request: ApiRequest, need: Role): Promise<RepositoryContext> {
   const namespace = request.params.ns;
   const repositoryName = request.params.repo;
-  const facts = await request.deps.store.access.loadRepositoryAccessFacts(
-    namespace,
-    repositoryName,
-    request.principal?.username ?? null,
-  );
+  // A name no repository can have is answered as a missing repository, without a lookup.
+  const facts =
+    isStorableName(namespace) && isStorableName(repositoryName)
+      ? await request.deps.store.access.loadRepositoryAccessFacts(namespace, repositoryName, request.principal?.username ?? null)
+      : { repository: null, namespace: null, explicitRole: null };
   const decision = decideRepositoryAccess({
     principal: request.principal,
     namespace,

@@ -3,6 +3,7 @@ import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.js';
 import { dynamo } from './client.js';
 import { putChange } from './changes.js';
+import { legacyImageChain } from '../domain/legacy-ids.js';
 import { SK, sweepShard } from './keys.js';
 import { batchGet, queryPrefix } from './reads.js';
 import type { ChangeRecord, ManifestRecord, ManifestRefs } from './records.js';
@@ -12,9 +13,9 @@ import type { TransactItem } from './transactions.js';
 const table = () => config().registryTable;
 
 /**
- * The item keeps the exact bytes plus the few derived values reads need at once; layers, children
- * and annotations are read back from the bytes (validated at push), so the item is not twice the
- * manifest's size.
+ * The item keeps the exact bytes plus a few scalar values reads need at once; layers, children,
+ * annotations and legacy image ids are derived from the bytes (validated at push), so the item is
+ * hardly bigger than the manifest.
  */
 function toManifest(item: Record<string, unknown>): ManifestRecord {
   const bytes = item.bytes as Uint8Array;
@@ -24,7 +25,7 @@ function toManifest(item: Record<string, unknown>): ManifestRecord {
     annotations?: Record<string, string>;
   };
   const isList = Boolean(item.isList);
-  return {
+  const manifest: ManifestRecord = {
     digest: item.digest as string,
     mediaType: item.mediaType as string,
     bytes,
@@ -36,9 +37,13 @@ function toManifest(item: Record<string, unknown>): ManifestRecord {
       ? (json.manifests ?? []).map(({ mediaType, digest, size, platform }) => ({ mediaType, digest, size, ...(platform ? { platform } : {}) }))
       : [],
     annotations: json.annotations ?? {},
-    legacyChain: (item.legacyChain as string[]) ?? [],
     pushedAt: item.pushedAt as number,
+    legacyChain: [],
   };
+  // Derived, not stored: deterministic from the layers, and 65 bytes a layer would let a manifest
+  // with thousands of layers outgrow DynamoDB's 400 KB item limit.
+  manifest.legacyChain = legacyImageChain(manifest);
+  return manifest;
 }
 
 /** The stored parts of a manifest item (see toManifest for what is derived on read). */
@@ -53,7 +58,6 @@ function manifestItem(pk: string, manifest: ManifestRecord) {
     isList: manifest.isList,
     configDigest: manifest.configDigest ?? undefined,
     layersSize: manifest.layersSize ?? undefined,
-    legacyChain: manifest.legacyChain,
     pushedAt: manifest.pushedAt,
   };
 }

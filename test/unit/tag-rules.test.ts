@@ -21,10 +21,10 @@ describe('truthyBool (util/parsing.py)', () => {
 });
 
 describe('parsePythonInt', () => {
-  it.each([['5', 5], [' 7 ', 7], ['+3', 3], ['-4', -4], ['05', 5]])('%j → %i', (value, expected) => {
+  it.each([['5', 5], [' 7 ', 7], ['+3', 3], ['-4', -4], ['05', 5], ['1_0', 10], ['99999999999999999999', 1e20]])('%j → %d', (value, expected) => {
     expect(parsePythonInt(value)).toBe(expected);
   });
-  it.each(['abc', '5.0', '', '1e3', '0x10', '99999999999999999999'])('%j is not an int', (value) => {
+  it.each(['abc', '5.0', '', '1e3', '0x10', '1__0', '_1'])('%j is not an int', (value) => {
     expect(parsePythonInt(value)).toBeNull();
   });
 });
