@@ -1,8 +1,8 @@
 /**
  * Direct seeding of large histories: BatchWriteItem of items shaped exactly as the store writes
- * them. Keys come from shared/store/keys.ts, manifest items from the store's own putNewManifest
- * (with the record ingest builds), and range/pointer items mirror shared/store/tags.ts `rangeItem`,
- * `pointerItem` and `closeRange` (not exported there, so restated here attribute for attribute).
+ * them: range, pointer and manifest items come from the store's own builders (shared/store/tags.ts
+ * `rangeItem`, `pointerItem`; shared/store/manifests.ts `putNewManifest`), and a closed range is
+ * what `closeRange` leaves.
  * No audit change items are written: they are an outbox with a TTL, read only by the stream.
  */
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -11,7 +11,8 @@ import { localDynamoClient } from '../../infra/local/tables.js';
 import { REGISTRY_INDEX } from '../../infra/tables.js';
 import { manifestRecord } from '../../shared/domain/ingest.js';
 import { parseManifest } from '../../shared/domain/manifest.js';
-import { SK, activeSK, endSK, manifestKey, sweepShard, tagKey } from '../../shared/store/keys.js';
+import { SK, sweepShard, tagKey } from '../../shared/store/keys.js';
+import { pointerItem as storePointerItem, rangeItem as storeRangeItem } from '../../shared/store/tags.js';
 import { putNewManifest } from '../../shared/store/manifests.js';
 import type { RangeEndReason, TagRange } from '../../shared/store/records.js';
 import { imageManifest } from '../../test/support/manifests.js';
@@ -52,21 +53,8 @@ export const deleteAll = (client: DynamoDBDocumentClient, table: string, keys: I
 // ---------------------------------------------------------------------------------------------
 // Item shapes (shared/store/tags.ts)
 
-/** tags.ts rangeItem: an open range, or one whose pending expiration is queued (`end` set, not ended). */
-export function rangeItem(pk: string, range: TagRange): Item {
-  const rangeSK = SK.range(range.start, range.name);
-  return {
-    PK: pk,
-    SK: rangeSK,
-    type: 'range',
-    ...range,
-    nameLower: range.name.toLowerCase(),
-    tagKey: tagKey(pk, range.name),
-    startDesc: rangeSK.slice(SK.rangePrefix.length, SK.rangePrefix.length + 13),
-    endSK: endSK(range.end, range.name, range.start),
-    ...(range.end !== undefined ? { dueShard: sweepShard(pk + rangeSK), dueAt: range.end, dueKind: 'expire' } : {}),
-  };
-}
+/** The store's own range item builder (shared/store/tags.ts). */
+export const rangeItem = (pk: string, range: TagRange): Item => storeRangeItem(pk, range);
 
 /** A range as tags.ts closeRange leaves it: ended, queued for purge at end + window. */
 export function closedRangeItem(pk: string, range: TagRange & { end: number }, reason: RangeEndReason, windowS: number): Item {
@@ -74,20 +62,8 @@ export function closedRangeItem(pk: string, range: TagRange & { end: number }, r
   return { ...item, dueShard: sweepShard(pk + (item.SK as string)), dueAt: range.end + windowS * 1000, dueKind: 'purge' };
 }
 
-/** tags.ts pointerItem: the live pointer of an alive tag name. */
-export function pointerItem(pk: string, range: TagRange, version: number): Item {
-  return {
-    PK: pk,
-    SK: SK.tag(range.name),
-    type: 'tag',
-    ...range,
-    nameLower: range.name.toLowerCase(),
-    version,
-    rangeSK: SK.range(range.start, range.name),
-    activeSK: activeSK(range.start, range.name),
-    manifestKey: manifestKey(pk, range.manifestDigest),
-  };
-}
+/** The store's own pointer item builder (shared/store/tags.ts). */
+export const pointerItem = (pk: string, range: TagRange, version: number): Item => storePointerItem(pk, range, version);
 
 // ---------------------------------------------------------------------------------------------
 // Manifests

@@ -379,7 +379,7 @@ async function probeEngine(client: DynamoDBDocumentClient, table: string, repos:
             new QueryCommand({
               TableName: table,
               IndexName: REGISTRY_INDEX.activeTags,
-              KeyConditionExpression: 'PK = :pk',
+              KeyConditionExpression: 'activePK = :pk',
               FilterExpression: '(attribute_not_exists(#end) OR #end > :now)',
               ExpressionAttributeNames: { '#end': 'end' },
               ExpressionAttributeValues: { ':pk': pk, ':now': Date.now() },

@@ -50,7 +50,10 @@ function cursorShape(pk: string, filter: HistoryFilter) {
         valid: (key: Record<string, string>) => key.PK === pk && key.tagKey === tagKey(pk, filter.name) && key.SK.startsWith(SK.rangePrefix),
       };
     case 'active':
-      return { keys: ['PK', 'SK', 'activeSK'], valid: (key: Record<string, string>) => key.PK === pk && key.SK.startsWith(SK.tagPrefix) };
+      return {
+        keys: ['PK', 'SK', 'activePK', 'activeSK'],
+        valid: (key: Record<string, string>) => key.PK === pk && key.activePK === pk && key.SK.startsWith(SK.tagPrefix),
+      };
   }
 }
 

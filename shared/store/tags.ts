@@ -33,8 +33,8 @@ function toLiveTag(item: Record<string, unknown>): LiveTag {
   return { ...toRange(item), version: item.version as number, rangeSK: item.rangeSK as string };
 }
 
-/** Attributes of a range item that its indexes are built from. */
-function rangeItem(pk: string, range: TagRange) {
+/** A range item with the attributes its indexes are built from (exported for the bench seeder). */
+export function rangeItem(pk: string, range: TagRange) {
   const rangeSK = SK.range(range.start, range.name);
   return {
     PK: pk,
@@ -44,6 +44,7 @@ function rangeItem(pk: string, range: TagRange) {
     nameLower: range.name.toLowerCase(),
     tagKey: tagKey(pk, range.name),
     startDesc: rangeSK.slice(SK.rangePrefix.length, SK.rangePrefix.length + 13),
+    endPK: pk,
     endSK: endSK(range.end, range.name, range.start),
     ...(range.end !== undefined ? { dueShard: sweepShard(pk + rangeSK), dueAt: range.end, dueKind: 'expire' } : {}),
   };
@@ -55,7 +56,7 @@ function rangeItem(pk: string, range: TagRange) {
  * pointer stays as a tombstone without them, so a later create still knows where the name's
  * history ends (its new range must start at or after that end), until the sweep purges the range.
  */
-function pointerItem(pk: string, range: TagRange, version: number) {
+export function pointerItem(pk: string, range: TagRange, version: number) {
   return {
     PK: pk,
     SK: SK.tag(range.name),
@@ -65,7 +66,7 @@ function pointerItem(pk: string, range: TagRange, version: number) {
     version,
     rangeSK: SK.range(range.start, range.name),
     ...(range.endedBy === undefined
-      ? { activeSK: activeSK(range.start, range.name), manifestKey: manifestKey(pk, range.manifestDigest) }
+      ? { activePK: pk, activeSK: activeSK(range.start, range.name), manifestKey: manifestKey(pk, range.manifestDigest) }
       : {}),
   };
 }
@@ -303,7 +304,7 @@ function historyQueryInput(query: HistoryQuery): QueryCommandInput {
       values[':key'] = tagKey(query.pk, query.filter.name);
       break;
     case 'active':
-      input = { TableName: table(), IndexName: REGISTRY_INDEX.activeTags, KeyConditionExpression: 'PK = :pk' };
+      input = { TableName: table(), IndexName: REGISTRY_INDEX.activeTags, KeyConditionExpression: 'activePK = :pk' };
       values[':pk'] = query.pk;
       // Expiry is exact at read time: a pointer whose end has passed is dead even before the sweep.
       filters.push('(attribute_not_exists(#end) OR #end > :now)');
@@ -361,7 +362,10 @@ function keyOf(item: Record<string, unknown>, filter: HistoryFilter['kind']): Qu
     key.tagKey = item.tagKey;
     key.startDesc = item.startDesc;
   }
-  if (filter === 'active') key.activeSK = item.activeSK;
+  if (filter === 'active') {
+    key.activePK = item.activePK;
+    key.activeSK = item.activeSK;
+  }
   return key;
 }
 
@@ -378,7 +382,7 @@ export async function tagsAliveAt(pk: string, atMs: number, limit = 1000): Promi
       new QueryCommand({
         TableName: table(),
         IndexName: REGISTRY_INDEX.rangesByEnd,
-        KeyConditionExpression: 'PK = :pk AND endSK > :after',
+        KeyConditionExpression: 'endPK = :pk AND endSK > :after',
         FilterExpression: '#start <= :at',
         ExpressionAttributeNames: { '#start': 'start' },
         ExpressionAttributeValues: { ':pk': pk, ':after': endSK(atMs, '~', 0), ':at': atMs },

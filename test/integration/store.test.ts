@@ -305,7 +305,7 @@ async function aliveAtViaIndex(pk: string, atMs: number): Promise<TagRange[]> {
       new QueryCommand({
         TableName: tables.registryTable,
         IndexName: REGISTRY_INDEX.rangesByEnd,
-        KeyConditionExpression: 'PK = :pk AND endSK > :after',
+        KeyConditionExpression: 'endPK = :pk AND endSK > :after',
         FilterExpression: '#start <= :at',
         ExpressionAttributeNames: { '#start': 'start' },
         ExpressionAttributeValues: { ':pk': pk, ':after': endSK(atMs, '~', 0), ':at': atMs },
