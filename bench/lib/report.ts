@@ -352,7 +352,8 @@ ${table(
 
 The cursor's round trips and read units are constant with depth; \`page=N\` reads every earlier item
 ((N−1)·limit + limit + 1 items, in 1 MB Query pages), so its cost grows linearly — as in Quay, where
-offset paging is also linear. Any growth in the cursor's *time* comes from DynamoDB Local resuming
+offset paging is also linear. That is why offsets beyond 10,000 rows are refused with a 400 that
+points to \`next_page\` (no offset row is measured past that). Any growth in the cursor's *time* comes from DynamoDB Local resuming
 an \`ExclusiveStartKey\` (see the engine table above), not from items read.
 `
     : ''

@@ -13,7 +13,7 @@ import { manifestRecord } from '../../shared/domain/ingest.js';
 import { parseManifest } from '../../shared/domain/manifest.js';
 import { SK, sweepShard, tagKey } from '../../shared/store/keys.js';
 import { pointerItem as storePointerItem, rangeItem as storeRangeItem } from '../../shared/store/tags.js';
-import { putNewManifest } from '../../shared/store/manifests.js';
+import { manifestIndexItems, putNewManifest } from '../../shared/store/manifests.js';
 import type { RangeEndReason, TagRange } from '../../shared/store/records.js';
 import { imageManifest } from '../../test/support/manifests.js';
 import type { BuiltManifest } from '../../test/support/manifests.js';
@@ -89,16 +89,7 @@ export function makeManifests(count: number, pushedAt: number): SeedManifest[] {
 export function manifestItems(pk: string, manifest: SeedManifest, refs: number): Item[] {
   const puts = putNewManifest(pk, manifest.record, refs, null).map((item) => item.Put?.Item as Item | undefined);
   if (puts.some((item) => !item)) throw new Error('putNewManifest returned no Put');
-  // As shared/store/manifests.ts putManifestIndexItems writes them.
-  const index = manifest.record.legacyChain.map((imageId, position) => ({
-    PK: pk,
-    SK: SK.legacyImage(imageId, manifest.digest),
-    type: 'legacyImage',
-    imageId,
-    manifestDigest: manifest.digest,
-    position,
-  }));
-  return [...(puts as Item[]), ...index];
+  return [...(puts as Item[]), ...manifestIndexItems(pk, manifest.record)];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * history ranges, seeded directly (BatchWriteItem of store-shaped items) and checked through the
  * real API. Sizes are measured interleaved within each round, and ratios are taken within a round.
  */
+import { MAX_OFFSET_ROWS } from '../../shared/domain/list-tags.js';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { REGISTRY_INDEX } from '../../infra/tables.js';
@@ -331,6 +332,8 @@ async function runDepth(bench: Bench, token: string, repo: Repo, config: Scaling
   const rows: DepthRow[] = [];
   for (const page of pages) {
     for (const via of ['cursor', 'offset'] as const) {
+      // Offsets beyond MAX_OFFSET_ROWS are refused (400, follow next_page): nothing to measure.
+      if (via === 'offset' && (page - 1) * 100 > MAX_OFFSET_ROWS) continue;
       const path = via === 'cursor' ? `${base}&next_page=${cursors.get(page)}` : `${base}&page=${page}`;
       const samples: { ms: number; trips: number; rcu: number }[] = [];
       for (let run = 0; run < config.depthRuns; run++) {

@@ -20,7 +20,7 @@ import {
   type AttributeValue as SdkAttributeValue,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
-import { randomUUID } from 'node:crypto';
+import { buildContext } from './gateway.js';
 
 type AttributeValue = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['Keys']>[string];
 
@@ -330,24 +330,6 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     return records.length;
   }
 
-  function lambdaContext(): Context {
-    const deadline = Date.now() + 60_000;
-    return {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-      memoryLimitInMB: '512',
-      awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/${functionName}`,
-      logStreamName: 'local',
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => {},
-      fail: () => {},
-      succeed: () => {},
-    };
-  }
-
   /**
    * Delivers the shard's buffer batch by batch. Stops early when a batch is waiting for its retry
    * time. Returns true if anything was delivered or given up.
@@ -363,7 +345,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       let reason = '';
       stats.invocations += 1;
       try {
-        const response = await options.handler({ Records: records }, lambdaContext());
+        const response = await options.handler({ Records: records }, buildContext(functionName, { timeoutMs: 60_000, region }));
         const failures = (response as Partial<DynamoDBBatchResponse> | null | undefined)?.batchItemFailures;
         if (Array.isArray(failures) && failures.length > 0) {
           const positions = failures.map((failure) => {

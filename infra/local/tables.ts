@@ -4,6 +4,7 @@
  * callers.
  */
 import {
+  DeleteTableCommand,
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -128,6 +129,19 @@ export async function ensureTables(
       ensureTable(client, auditTable, names.auditTable),
     ]);
     return { registry, audit };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Deletes the tables (tests clean up after themselves on the shared DynamoDB Local). */
+export async function dropTables(endpoint: string, names: { registryTable: string; auditTable: string }): Promise<void> {
+  const client = localDynamoClient(endpoint);
+  try {
+    await Promise.allSettled([
+      client.send(new DeleteTableCommand({ TableName: names.registryTable })),
+      client.send(new DeleteTableCommand({ TableName: names.auditTable })),
+    ]);
   } finally {
     client.destroy();
   }

@@ -93,7 +93,12 @@ export async function findParentLists(pk: string, childDigest: string): Promise<
  * rewrites the same items; lookups always confirm the manifest item exists.
  */
 export async function putManifestIndexItems(pk: string, manifest: ManifestRecord): Promise<void> {
-  const items = [
+  await batchWrite(manifestIndexItems(pk, manifest).map((Item) => ({ PutRequest: { Item } })));
+}
+
+/** The legacy-image and list-child index items of a manifest (exported for the bench seeder). */
+export function manifestIndexItems(pk: string, manifest: ManifestRecord): Record<string, unknown>[] {
+  return [
     ...manifest.legacyChain.map((imageId, position) => ({
       PK: pk,
       SK: SK.legacyImage(imageId, manifest.digest),
@@ -110,7 +115,6 @@ export async function putManifestIndexItems(pk: string, manifest: ManifestRecord
       listDigest: manifest.digest,
     })),
   ];
-  await batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
 }
 
 export async function deleteManifestIndexItems(pk: string, manifest: ManifestRecord): Promise<void> {

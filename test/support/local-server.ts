@@ -10,9 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../infra/local/server.js';
-import { localDynamoClient } from '../../infra/local/tables.js';
+import { dropTables } from '../../infra/local/tables.js';
 import { signLocalToken } from '../../infra/local/token.js';
 
 export interface ApiResponse<T = any> {
@@ -83,15 +82,7 @@ export async function startTestServer(options: Partial<LocalServerOptions> = {})
   const stop = async () => {
     await server.stop();
     // Leave the shared DynamoDB Local lean for the other files.
-    const client = localDynamoClient(server.dynamoEndpoint);
-    try {
-      await Promise.allSettled([
-        client.send(new DeleteTableCommand({ TableName: server.registryTable })),
-        client.send(new DeleteTableCommand({ TableName: server.auditTable })),
-      ]);
-    } finally {
-      client.destroy();
-    }
+    await dropTables(server.dynamoEndpoint, server);
   };
 
   return {

@@ -4,8 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { ensureTables, localDynamoClient } from '../../infra/local/tables.js';
+import { dropTables, ensureTables } from '../../infra/local/tables.js';
 import { resetConfig } from '../../shared/config.js';
 import { ingestManifest } from '../../shared/domain/ingest.js';
 import { parseManifest } from '../../shared/domain/manifest.js';
@@ -46,15 +45,7 @@ export function useStoreTables(label: string) {
   });
   afterAll(async () => {
     resetStore();
-    const client = localDynamoClient(endpoint);
-    try {
-      await Promise.allSettled([
-        client.send(new DeleteTableCommand({ TableName: tables.registryTable })),
-        client.send(new DeleteTableCommand({ TableName: tables.auditTable })),
-      ]);
-    } finally {
-      client.destroy();
-    }
+    await dropTables(endpoint, tables);
   });
   return tables;
 }
