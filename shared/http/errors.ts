@@ -1,10 +1,9 @@
-import type { DomainError } from '../domain/errors.js';
-
 /**
  * HTTP errors in the shapes clients expect. Quay's API uses three JSON shapes
  * (quay-tag-api.md §4): the ApiException "problem" body, `{"message": ...}` from abort() and
  * `{"error": ...}` from util.http.abort; the /v2 API uses the OCI error body.
  */
+import type { DomainError } from '../domain/errors.js';
 
 export class HttpError extends Error {
   override name = 'HttpError';

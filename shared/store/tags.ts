@@ -11,7 +11,6 @@ import { config } from '../config.js';
 import { dynamo } from './client.js';
 import { putChange } from './changes.js';
 import { SK, activeSK, endSK, manifestKey, sweepShard, tagKey } from './keys.js';
-import { batchGet } from './reads.js';
 import type { ChangeRecord, LiveTag, RangeEndReason, TagRange } from './records.js';
 import { transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
@@ -248,12 +247,6 @@ export async function getLiveTag(pk: string, name: string): Promise<LiveTag | nu
     new GetCommand({ TableName: table(), Key: { PK: pk, SK: SK.tag(name) }, ConsistentRead: true }),
   );
   return Item ? toLiveTag(Item) : null;
-}
-
-/** Several pointers by name in one round trip. */
-export async function getLiveTags(pk: string, names: string[]): Promise<Map<string, LiveTag>> {
-  const items = await batchGet(table(), names.map((name) => ({ PK: pk, SK: SK.tag(name) })));
-  return new Map(items.map((item) => [item.name as string, toLiveTag(item)]));
 }
 
 /** An opaque position in a query: DynamoDB's LastEvaluatedKey. */
