@@ -52,3 +52,14 @@ export function requireUser(request: ApiRequest) {
   if (principal.isRobot || scopeCeiling(principal.scopes) !== 'admin') throw quay.unauthorized(true);
   return principal;
 }
+
+/**
+ * The caller's own (user) namespace: requireUser, and 403 when an organization holds the
+ * caller's username (it is then not the user's namespace; see docs/data-model.md, known limits).
+ */
+export async function requireOwnNamespace(request: ApiRequest) {
+  const principal = requireUser(request);
+  const namespace = await request.deps.store.namespaces.getNamespace(principal.username);
+  if (namespace?.kind === 'organization') throw quay.unauthorized(true);
+  return { principal, namespace };
+}

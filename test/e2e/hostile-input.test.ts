@@ -120,5 +120,6 @@ describe('namespaces', () => {
     expect((await server.api('POST', '/api/v1/organization/', { token: bob, body: { name: 'acmecorp' } })).status).toBe(201);
     const namesake = await server.tokenFor('acmecorp');
     expect((await server.api('GET', '/api/v1/user/logs', { token: namesake })).status).toBe(403);
+    expect((await server.api('PUT', '/api/v1/user/', { token: namesake, body: {} })).status).toBe(403);
   });
 });
