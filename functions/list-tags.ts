@@ -2,6 +2,7 @@
 import { listTags } from '../shared/domain/list-tags.js';
 import type { ListTagsInput } from '../shared/domain/list-tags.js';
 import { parsePythonInt, truthyBool } from '../shared/domain/quay-format.js';
+import { MAX_EPOCH_S } from '../shared/domain/tag-rules.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
@@ -16,6 +17,20 @@ function intParam(value: string | undefined, name: string, help: string, fallbac
   const parsed = parsePythonInt(value);
   if (parsed === null) throw quay.message(400, { [name]: help });
   return parsed;
+}
+
+const AT_HELP = 'An instant: epoch seconds or an ISO-8601 date-time.';
+
+/** Extension `at`: epoch seconds (as Quay's expirations) or an ISO-8601 instant; null when absent. */
+function instantParam(value: string | undefined): number | null {
+  if (value === undefined || value === '') return null;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) {
+    const ms = Math.floor(Number(value) * 1000);
+    if (Number.isFinite(ms) && ms <= MAX_EPOCH_S * 1000) return ms;
+  } else if (/^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value))) {
+    return Date.parse(value);
+  }
+  throw quay.message(400, { at: AT_HELP });
 }
 
 function nameFilter(value: string | undefined): ListTagsInput['nameFilter'] {
@@ -35,6 +50,7 @@ export const handler = apiHandler('list-tags', async (request) => {
   // after the repository lookup.
   const limit = Math.min(100, Math.max(1, intParam(query.limit, 'limit', LIMIT_HELP, 50)));
   const page = Math.max(1, intParam(query.page, 'page', PAGE_HELP, 1));
+  const atMs = instantParam(query.at);
   requireRepository(context);
   const input = {
     pk: context.pk,
@@ -44,6 +60,7 @@ export const handler = apiHandler('list-tags', async (request) => {
     page,
     limit,
     cursor: query.next_page || null,
+    atMs,
   };
   return { status: 200, body: await listTags(request.deps, input) };
 });

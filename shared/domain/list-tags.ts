@@ -21,6 +21,8 @@ export interface ListTagsInput {
   page: number;
   limit: number;
   cursor: string | null;
+  /** Extension: list the tags alive at this instant (epoch ms) instead of the history. */
+  atMs: number | null;
 }
 
 export interface ListTagsResult {
@@ -28,6 +30,44 @@ export interface ListTagsResult {
   page: number;
   has_additional: boolean;
   next_page?: string;
+}
+
+/** Ranges a point-in-time listing may read before it asks the caller to narrow it. */
+export const AT_READ_BUDGET = 5000;
+
+/**
+ * Extension: the tags alive at an instant (start ≤ T < end), newest start first, with Quay's
+ * page/limit. Reads the ranges that ended after T (or one tag's history with specificTag), so the
+ * cost grows with what changed since T, never with older history; beyond AT_READ_BUDGET ranges the
+ * request is refused and the caller narrows it with specificTag.
+ */
+async function listTagsAt(deps: TagDeps, input: ListTagsInput & { atMs: number }, tagName: string | null, like: string | null) {
+  let ranges;
+  if (tagName !== null) {
+    const history = await deps.store.tags.queryHistory({
+      pk: input.pk,
+      filter: { kind: 'tag', name: tagName },
+      skip: 0,
+      limit: AT_READ_BUDGET,
+      readBudget: AT_READ_BUDGET,
+    });
+    ranges = history.ranges.filter((range) => range.start <= input.atMs && (range.end === undefined || range.end > input.atMs)).slice(0, 1);
+  } else {
+    const alive = await deps.store.tags.tagsAliveAt(input.pk, input.atMs, AT_READ_BUDGET);
+    if (!alive.complete) {
+      throw invalidRequest(`More than ${AT_READ_BUDGET} tag ranges changed since the requested instant; narrow the query with specificTag`);
+    }
+    ranges = alive.ranges;
+  }
+  if (like !== null) ranges = ranges.filter((range) => range.name.toLowerCase().includes(like));
+  const offset = (input.page - 1) * input.limit;
+  const page = ranges.slice(offset, offset + input.limit);
+  const manifests = await deps.store.manifests.getManifests(input.pk, page.map((range) => range.manifestDigest));
+  return {
+    tags: page.map((range) => tagView(range, manifests.get(range.manifestDigest))),
+    page: input.page,
+    has_additional: ranges.length > offset + input.limit,
+  };
 }
 
 /** Items DynamoDB may read for one filtered page before we hand back a cursor instead. */
@@ -73,6 +113,7 @@ export async function listTags(deps: TagDeps, input: ListTagsInput): Promise<Lis
   // No tag was ever created under a name the tag rule refuses: nothing to look up.
   if (tagName !== null && !isValidTagName(tagName)) return empty;
   const like = input.nameFilter?.op === 'like' ? input.nameFilter.value.toLowerCase() : null;
+  if (input.atMs !== null) return listTagsAt(deps, { ...input, atMs: input.atMs }, tagName, like);
 
   // One alive tag by name: its pointer is the answer (a strongly consistent single read).
   if (tagName !== null && input.onlyActive) {

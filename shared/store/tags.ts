@@ -365,11 +365,12 @@ function keyOf(item: Record<string, unknown>, filter: HistoryFilter['kind']): Qu
 /**
  * Tags alive at instant `atMs`: ranges that started at or before it and had not ended. Reads the
  * ranges ending after `atMs` (rangesByEnd), so its cost grows with what changed since then, not
- * with the whole history.
+ * with the whole history; it stops after `readBudget` items (`complete: false`).
  */
-export async function tagsAliveAt(pk: string, atMs: number, limit = 1000): Promise<TagRange[]> {
+export async function tagsAliveAt(pk: string, atMs: number, readBudget = 5000): Promise<{ ranges: TagRange[]; complete: boolean }> {
   const alive: TagRange[] = [];
   let from: QueryPosition | undefined;
+  let read = 0;
   do {
     const result = await dynamo().send(
       new QueryCommand({
@@ -380,12 +381,16 @@ export async function tagsAliveAt(pk: string, atMs: number, limit = 1000): Promi
         ExpressionAttributeNames: { '#start': 'start' },
         ExpressionAttributeValues: { ':pk': pk, ':after': endSK(atMs, '~', 0), ':at': atMs },
         ExclusiveStartKey: from,
+        Limit: readBudget - read,
       }),
     );
+    read += result.ScannedCount ?? 0;
     alive.push(...(result.Items ?? []).map(toRange));
     from = result.LastEvaluatedKey;
-  } while (from && alive.length < limit);
-  return alive.sort((a, b) => b.start - a.start || a.name.localeCompare(b.name)).slice(0, limit);
+  } while (from && read < readBudget);
+  // Quay's list order: newest start first, then by name (code-point order, as the keys sort).
+  alive.sort((a, b) => b.start - a.start || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { ranges: alive, complete: from === undefined };
 }
 
 /**

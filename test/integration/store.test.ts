@@ -54,7 +54,7 @@ async function history(actor: Actor, filter: HistoryFilter = { kind: 'all' }, li
 }
 
 function listInput(actor: Actor, overrides: Partial<ListTagsInput> = {}): ListTagsInput {
-  return { pk: actor.pk, specificTag: null, nameFilter: null, onlyActive: false, page: 1, limit: 50, cursor: null, ...overrides };
+  return { pk: actor.pk, specificTag: null, nameFilter: null, onlyActive: false, page: 1, limit: 50, cursor: null, atMs: null, ...overrides };
 }
 
 /** Reads of the store are Queries and Gets; nothing ever scans. */
@@ -380,7 +380,7 @@ describe('tags alive at an instant T (rangesByEnd index)', () => {
     const s = await scenario();
     await expectAliveAnswers(async (at) => {
       resetUsage();
-      const ranges = await store.tags.tagsAliveAt(s.actor.pk, at);
+      const { ranges } = await store.tags.tagsAliveAt(s.actor.pk, at);
       expect(Object.keys(commands())).toEqual(['QueryCommand']);
       return ranges.map(s.label);
     }, s);
