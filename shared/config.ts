@@ -41,6 +41,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 let cached: Config | undefined;
+let generation = 0;
 
 /** The configuration of this process (read on first use, so tests can set the environment first). */
 export function config(): Config {
@@ -48,7 +49,16 @@ export function config(): Config {
   return cached;
 }
 
-/** Forget the cached configuration (tests that change the environment). */
+/**
+ * Forget the cached configuration (the local runtime and tests that change the environment).
+ * Everything built from it (the DynamoDB client, the token verifier) is rebuilt on next use.
+ */
 export function resetConfig(): void {
   cached = undefined;
+  generation += 1;
+}
+
+/** Changes whenever resetConfig runs: lets caches derived from the configuration notice. */
+export function configGeneration(): number {
+  return generation;
 }

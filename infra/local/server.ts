@@ -83,12 +83,6 @@ export async function loadFunction<T = ApiHandler>(name: string): Promise<T | un
   return module.handler as T;
 }
 
-/** Calls shared/store/client.ts `resetStore()` when that module exists (the store is built lazily). */
-async function resetStoreIfPresent(): Promise<void> {
-  const module = await importIfExists(join(PROJECT_ROOT, 'shared', 'store', 'client.ts'));
-  if (module && typeof module.resetStore === 'function') await (module.resetStore as () => unknown)();
-}
-
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
@@ -164,8 +158,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     };
     const previous = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
     Object.assign(process.env, environment);
+    // The store client and the token verifier follow (shared/config.ts configGeneration).
     resetConfig();
-    await resetStoreIfPresent();
     cleanups.push(async () => {
       // Hand the process back to whatever was configured before, unless a later server took over.
       const stillOurs = Object.entries(environment).every(([name, value]) => process.env[name] === value);
@@ -175,7 +169,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         else process.env[name] = value;
       }
       resetConfig();
-      await resetStoreIfPresent();
     });
 
     const tables = await ensureTables(dynamoEndpoint, { registryTable, auditTable });

@@ -5,7 +5,7 @@
  */
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { config } from '../config.js';
+import { config, configGeneration } from '../config.js';
 import { parseScopeClaim } from '../domain/permissions.js';
 import type { Principal } from '../domain/permissions.js';
 import { log } from '../log.js';
@@ -30,10 +30,7 @@ function buildVerifier(): Verifier {
 }
 
 let verifier: Verifier | undefined;
-
-export function resetAuth(): void {
-  verifier = undefined;
-}
+let builtFor = -1;
 
 /** Robots are `namespace+name`; Quay usernames never contain '+'. */
 export function principalFromClaims(payload: JWTPayload): Principal | null {
@@ -51,7 +48,10 @@ export function principalFromClaims(payload: JWTPayload): Principal | null {
 export async function authenticate(authorization: string | undefined): Promise<Principal | null> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) return null;
-  verifier ??= buildVerifier();
+  if (!verifier || builtFor !== configGeneration()) {
+    verifier = buildVerifier();
+    builtFor = configGeneration();
+  }
   try {
     const payload = await verifier(match[1]);
     return payload ? principalFromClaims(payload) : null;

@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { config } from '../config.js';
+import { config, configGeneration } from '../config.js';
 
 export interface DynamoUsage {
   roundTrips: number;
@@ -73,9 +73,14 @@ function createClient(): DynamoDBDocumentClient {
 }
 
 let client: DynamoDBDocumentClient | undefined;
+let builtFor = -1;
 
 export function dynamo(): DynamoDBDocumentClient {
-  client ??= createClient();
+  if (!client || builtFor !== configGeneration()) {
+    client?.destroy();
+    client = createClient();
+    builtFor = configGeneration();
+  }
   return client;
 }
 

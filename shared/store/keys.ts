@@ -15,10 +15,6 @@ export function descending(ms: number): string {
   return pad13(MAX_MS - ms);
 }
 
-export function fromDescending(value: string): number {
-  return MAX_MS - Number(value);
-}
-
 export const repoPK = (namespace: string, repository: string) => `REPO#${namespace}/${repository}`;
 export const namespacePK = (namespace: string) => `NS#${namespace}`;
 

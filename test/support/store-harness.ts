@@ -39,8 +39,7 @@ export function useStoreTables(label: string) {
     process.env.AUDIT_TABLE = tables.auditTable;
     process.env.DDB_ENDPOINT = endpoint;
     process.env.AWS_REGION ??= 'us-east-1';
-    resetConfig();
-    resetStore();
+    resetConfig(); // the store client follows
     await ensureTables(endpoint, tables);
   });
   afterAll(async () => {
