@@ -8,8 +8,7 @@ import type { Clock } from '../clock.js';
 import type { Store } from '../store/index.js';
 import { WriteConflictError, withConflictRetry } from '../store/index.js';
 import type { ChangeRecord, LiveTag, ManifestRecord, Performer, TagRange } from '../store/index.js';
-import type { PreviousRange } from '../store/tags.js';
-import type { TransactItem } from '../store/transactions.js';
+import type { PreviousRange } from '../store/tag-writes.js';
 import { badRequest, invalidRequest, notFound } from './errors.js';
 import { clampedExpirationEnd, isAlive, isUsableExpiration, nextRangeStart } from './tag-rules.js';
 
@@ -62,10 +61,10 @@ export interface RetargetRequest {
   /** Builds the audit changes of this retarget from the pointer it replaces (null when creating). */
   changes: (previous: LiveTag | null, range: TagRange) => ChangeRecord[];
   /**
-   * When the manifest item itself may be new (ingest by tag): the write of it for this attempt (a
-   * put, or a reference once another writer stored it). Otherwise a reference is written.
+   * When the manifest itself may be new (ingest by tag): the record to store on this attempt, or
+   * null once another writer stored it. Otherwise the stored manifest gets one more reference.
    */
-  newManifest?: (range: TagRange, attempt: number) => Promise<TransactItem[]>;
+  newManifest?: (attempt: number) => Promise<ManifestRecord | null>;
 }
 
 /**
@@ -95,13 +94,16 @@ export async function retarget(deps: TagDeps, actor: Actor, request: RetargetReq
       previous,
       range,
       windowS: actor.windowS,
-      manifestWrites: request.newManifest
-        ? await request.newManifest(range, attempt)
-        : [deps.store.tags.referenceManifest(actor.pk, request.manifestDigest)],
+      manifest: await manifestToReference(request, attempt),
       changes,
     });
     return alive ? current : null;
   });
+}
+
+async function manifestToReference(request: RetargetRequest, attempt: number) {
+  const record = request.newManifest ? await request.newManifest(attempt) : null;
+  return record ? ({ kind: 'new', record } as const) : ({ kind: 'stored' } as const);
 }
 
 /** The alive pointer of a tag, or a not-found outcome. */

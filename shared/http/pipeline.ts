@@ -5,32 +5,12 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { clock } from '../clock.js';
-import type { Clock } from '../clock.js';
 import type { Principal } from '../domain/permissions.js';
-import type { Store } from '../store/index.js';
-import { authenticate } from './auth.js';
+import { storeFreeDeps } from './runtime.js';
+import type { Deps } from './runtime.js';
 import { DomainError } from '../domain/errors.js';
 import { HttpError, ociError, quay, quayErrorFor } from './errors.js';
 import { log } from '../log.js';
-
-export interface Deps {
-  clock: Clock;
-  store: Store;
-}
-
-/**
- * The dependencies of routes that never touch DynamoDB (health, the /v2 probe and token endpoint):
- * importing no store keeps the AWS SDK out of their bundles; a slip is a loud error, not a query.
- */
-const storeFree: Deps = {
-  clock,
-  store: new Proxy({} as Store, {
-    get() {
-      throw new Error('this function is built without the store (use apiHandler from shared/http/api.ts)');
-    },
-  }),
-};
 
 export interface ApiRequest {
   method: string;
@@ -55,6 +35,8 @@ export interface ApiResponse {
   rawBody?: Uint8Array | string;
   headers?: Record<string, string>;
 }
+
+export type { Deps };
 
 export type ErrorStyle = 'quay' | 'oci';
 
@@ -101,7 +83,7 @@ async function toRequest(event: APIGatewayProxyEventV2, deps: Deps): Promise<Api
     query: event.rawQueryString !== undefined ? queryFromRaw(event.rawQueryString) : firstValues(event.queryStringParameters),
     headers,
     body,
-    principal: await authenticate(headers.authorization),
+    principal: await deps.authenticate(headers.authorization),
     ip: event.requestContext.http.sourceIp,
     requestId: event.requestContext.requestId,
     baseUrl: `${proto}://${host}`,
@@ -146,10 +128,10 @@ type MiddyRequest = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructu
 type Middleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
 
 /** Parses the event and authenticates the bearer token (anonymous when missing or invalid). */
-function authentication(deps: Deps): Middleware {
+function authentication(deps: () => Deps): Middleware {
   return {
     before: async function authenticateRequest(request: MiddyRequest) {
-      request.context.apiRequest = await toRequest(request.event, deps);
+      request.context.apiRequest = await toRequest(request.event, deps());
     },
   };
 }
@@ -194,9 +176,9 @@ function requestLog(route: string): Middleware {
 export function pipelineHandler(
   route: string,
   run: (request: ApiRequest) => Promise<ApiResponse>,
-  options: { errors?: ErrorStyle; deps?: Deps } = {},
+  options: { errors?: ErrorStyle; deps?: () => Deps } = {},
 ) {
-  const deps = options.deps ?? storeFree;
+  const deps = options.deps ?? storeFreeDeps;
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>()
     .use(requestLog(route))
     .use(errorShaper(options.errors ?? 'quay'))

@@ -23,17 +23,18 @@ import {
   retarget,
 } from '../../shared/domain/tag-operations.js';
 import type { Actor, TagDeps } from '../../shared/domain/tag-operations.js';
-import { dynamo, resetUsage, usage } from '../../shared/store/client.js';
-import { store, WriteConflictError } from '../../shared/store/index.js';
+import { resetUsage, usage } from '../../shared/store/client.js';
+import { WriteConflictError } from '../../shared/store/index.js';
 import type { TagRange } from '../../shared/store/index.js';
 import { allSweepShards, endSK } from '../../shared/store/keys.js';
 import type { DueItem } from '../../shared/store/sweep.js';
-import type { HistoryFilter } from '../../shared/store/tags.js';
+import type { HistoryFilter } from '../../shared/store/tag-reads.js';
 import { imageManifest } from '../support/manifests.js';
 import { TestClock, moveTag, newActor as newHarnessActor, pushManifest, useStoreTables } from '../support/store-harness.js';
 import type { BuiltManifest } from '../support/manifests.js';
 
 const tables = useStoreTables('store');
+const { store } = tables;
 
 /** 2023-11-14T22:13:20Z: a round second, so clamped expirations keep round values. */
 const T0 = 1_700_000_000_000;
@@ -301,7 +302,7 @@ async function aliveAtViaIndex(pk: string, atMs: number): Promise<TagRange[]> {
   const items: Record<string, unknown>[] = [];
   let from: Record<string, unknown> | undefined;
   do {
-    const result = await dynamo().send(
+    const result = await tables.client.send(
       new QueryCommand({
         TableName: tables.registryTable,
         IndexName: REGISTRY_INDEX.rangesByEnd,
@@ -445,13 +446,16 @@ describe('manifests by digest and by legacy image id', () => {
 
     resetUsage();
     expect(await store.tags.hasAliveTag(actor.pk, m1.digest, clock.now())).toBe(true);
-    expect(Object.keys(commands())).toEqual(['QueryCommand']);
-    expect(await store.tags.hasAliveTag(actor.pk, m1.digest, clock.now(), 'one')).toBe(true);
-    expect(await store.tags.hasAliveTag(actor.pk, m2.digest, clock.now(), 'two')).toBe(false);
+    // On the base table: the reference count names the tag that referenced it last, whose pointer confirms.
+    expect(commands()).toEqual({ GetItemCommand: 2 });
+    expect(await store.tags.indexShowsOtherAliveTag(actor.pk, m1.digest, clock.now(), 'one')).toBe(true);
+    expect(await store.tags.indexShowsOtherAliveTag(actor.pk, m2.digest, clock.now(), 'two')).toBe(false);
 
     clock.set(T0 + 1000);
     await move(actor, 'also', m2.digest);
-    expect(await store.tags.hasAliveTag(actor.pk, m1.digest, clock.now(), 'one')).toBe(false);
+    expect(await store.tags.indexShowsOtherAliveTag(actor.pk, m1.digest, clock.now(), 'one')).toBe(false);
+    // 'also' moved away, 'one' still points at m1: the index's candidate, confirmed on its pointer.
+    expect(await store.tags.hasAliveTag(actor.pk, m1.digest, clock.now())).toBe(true);
     await deleteTag(deps, actor, 'one');
     expect(await store.tags.hasAliveTag(actor.pk, m1.digest, clock.now())).toBe(false);
     expect(await isReachableFromAliveTag(deps, actor.pk, m1.digest)).toBe(false);
