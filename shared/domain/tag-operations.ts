@@ -72,6 +72,16 @@ export interface RetargetRequest {
  * expiry), in one transaction. Returns the pointer it replaced (null if the tag was not alive).
  */
 export async function retarget(deps: TagDeps, actor: Actor, request: RetargetRequest): Promise<LiveTag | null> {
+  try {
+    return await retargetWithRetries(deps, actor, request);
+  } catch (error) {
+    // The stored manifest was collected meanwhile: it is not found (else the tag kept changing).
+    const gone = error instanceof WriteConflictError && !request.newManifest && !(await deps.store.manifests.getManifestRefs(actor.pk, request.manifestDigest));
+    throw gone ? notFound() : error;
+  }
+}
+
+function retargetWithRetries(deps: TagDeps, actor: Actor, request: RetargetRequest): Promise<LiveTag | null> {
   return withConflictRetry(async (attempt) => {
     const current = await deps.store.tags.getLiveTag(actor.pk, request.tag);
     // Read the clock after the pointer: a writer that closed the range meanwhile used an earlier now.

@@ -8,8 +8,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Principal } from '../domain/permissions.js';
 import { storeFreeDeps } from './runtime.js';
 import type { Deps } from './runtime.js';
-import { DomainError } from '../domain/errors.js';
-import { HttpError, ociError, quay, quayErrorFor } from './errors.js';
+import { httpErrorOf } from './errors.js';
+import type { ErrorPolicy, ErrorStyle, HttpError } from './errors.js';
+import { jsonBodyParsing } from './body.js';
+import type { ParsedBody } from './body.js';
 import { log } from '../log.js';
 
 export interface ApiRequest {
@@ -25,6 +27,8 @@ export interface ApiRequest {
   requestId: string;
   /** External base URL, e.g. https://registry.example (for links in bodies and headers). */
   baseUrl: string;
+  /** The JSON body as the parser left it, on routes that declare one (read it with jsonBody). */
+  json?: ParsedBody;
   deps: Deps;
 }
 
@@ -38,7 +42,7 @@ export interface ApiResponse {
 
 export type { Deps };
 
-export type ErrorStyle = 'quay' | 'oci';
+export type { ErrorStyle };
 
 function firstValues(values: Record<string, string | undefined> | undefined): Record<string, string> {
   const result: Record<string, string> = {};
@@ -110,22 +114,9 @@ function toResult(response: ApiResponse, method: string): APIGatewayProxyStructu
   return { statusCode: response.status, headers, body: body ?? '', isBase64Encoded };
 }
 
-function errorResponse(error: unknown, style: ErrorStyle, baseUrl: string): ApiResponse {
-  if (error instanceof DomainError) error = quayErrorFor(error);
-  if (error instanceof HttpError) {
-    return { status: error.status, body: error.renderBody(baseUrl), headers: error.headers };
-  }
-  log('error', { message: 'unhandled error', error: String((error as Error)?.stack ?? error) });
-  const internal =
-    style === 'oci'
-      ? ociError(500, 'UNSUPPORTED', 'internal server error')
-      : quay.message(500, 'Internal Server Error');
-  return { status: 500, body: internal.renderBody(baseUrl) };
-}
-
-type ApiContext = Context & { apiRequest?: ApiRequest; startedAt?: number };
-type MiddyRequest = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
-type Middleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
+export type ApiContext = Context & { apiRequest?: ApiRequest; startedAt?: number };
+export type MiddyRequest = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
+export type Middleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
 
 /** Parses the event and authenticates the bearer token (anonymous when missing or invalid). */
 function authentication(deps: () => Deps): Middleware {
@@ -136,12 +127,14 @@ function authentication(deps: () => Deps): Middleware {
   };
 }
 
-/** Turns any error into the route's error shape; unexpected errors become a logged 500. */
-function errorShaper(style: ErrorStyle): Middleware {
+/** Turns any error into the route's error shape (shared/http/errors.ts httpErrorOf). */
+function errorShaper(policy: ErrorPolicy): Middleware {
   return {
     onError: async function shapeError(request: MiddyRequest) {
       const baseUrl = request.context.apiRequest?.baseUrl ?? 'https://localhost';
-      request.response = toResult(errorResponse(request.error, style, baseUrl), request.event.requestContext.http.method);
+      const error = await httpErrorOf(request.error, policy);
+      const response = { status: error.status, body: error.renderBody(baseUrl), headers: error.headers };
+      request.response = toResult(response, request.event.requestContext.http.method);
       request.error = null as unknown as Error;
     },
   };
@@ -172,16 +165,23 @@ function requestLog(route: string): Middleware {
   };
 }
 
+export interface RouteOptions {
+  /** Body shape of errors (default 'quay'). */
+  errors?: ErrorStyle;
+  /** What a lost write race (WriteConflictError) answers on this route; default: a 500. */
+  conflict?: () => HttpError | Promise<HttpError>;
+  /** The route takes a JSON body: @middy/http-json-body-parser parses it (read it with jsonBody). */
+  jsonBody?: boolean;
+  deps?: () => Deps;
+}
+
 /** Wraps a route function into a Lambda handler (API Gateway HTTP API, payload 2.0). */
-export function pipelineHandler(
-  route: string,
-  run: (request: ApiRequest) => Promise<ApiResponse>,
-  options: { errors?: ErrorStyle; deps?: () => Deps } = {},
-) {
+export function pipelineHandler(route: string, run: (request: ApiRequest) => Promise<ApiResponse>, options: RouteOptions = {}) {
   const deps = options.deps ?? storeFreeDeps;
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>()
+  const pipeline = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>()
     .use(requestLog(route))
-    .use(errorShaper(options.errors ?? 'quay'))
-    .use(authentication(deps))
-    .handler(async (event, context) => toResult(await run(context.apiRequest as ApiRequest), event.requestContext.http.method));
+    .use(errorShaper({ style: options.errors ?? 'quay', conflict: options.conflict }))
+    .use(authentication(deps));
+  if (options.jsonBody) pipeline.use(jsonBodyParsing());
+  return pipeline.handler(async (event, context) => toResult(await run(context.apiRequest as ApiRequest), event.requestContext.http.method));
 }
