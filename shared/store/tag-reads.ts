@@ -8,7 +8,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './context.js';
 import { SK, endSK, manifestKey, tagKey } from './keys.js';
-import { batchGet, checkPosition, queryPages } from './reads.js';
+import { checkPosition, queryPages } from './reads.js';
 import type { Item, QueryPosition } from './reads.js';
 import type { LiveTag, RangeEndReason, TagRange } from './records.js';
 import { REGISTRY_INDEX } from './schema.js';
@@ -183,9 +183,13 @@ export async function tagsAliveAt(ctx: StoreContext, pk: string, atMs: number, r
   return { ranges: alive, complete: stoppedAt === undefined };
 }
 
-/** The tagsByManifest query of one manifest: names of the pointers at it whose end has not passed. */
-function tagsByManifestInput(ctx: StoreContext, pk: string, digest: string, nowMs: number): QueryCommandInput {
-  return {
+/**
+ * Whether the tagsByManifest index shows an alive tag other than `exceptName` at the manifest.
+ * Eventually consistent on AWS: only for views documented as such (the `owned` images view).
+ */
+export async function indexShowsOtherAliveTag(ctx: StoreContext, pk: string, digest: string, nowMs: number, exceptName: string): Promise<boolean> {
+  let found = false;
+  const input: QueryCommandInput = {
     TableName: ctx.tables.registry,
     IndexName: REGISTRY_INDEX.tagsByManifest,
     KeyConditionExpression: 'manifestKey = :key',
@@ -193,52 +197,48 @@ function tagsByManifestInput(ctx: StoreContext, pk: string, digest: string, nowM
     ExpressionAttributeNames: { '#end': 'end' },
     ExpressionAttributeValues: { ':key': manifestKey(pk, digest), ':now': nowMs },
   };
-}
-
-/**
- * Whether an alive tag points at the manifest: a decision a client observes right after its own
- * writes (PUT a tag to the digest it just pushed), so it never rests on the tagsByManifest index
- * alone (eventually consistent on AWS). First the tag that referenced the manifest last (recorded
- * on its reference count by the same transaction, so the client's own push or move is always
- * seen), then the index's candidates, each confirmed on its pointer (strongly consistent).
- */
-export async function hasAliveTag(ctx: StoreContext, pk: string, digest: string, nowMs: number): Promise<boolean> {
-  const aliveAtManifest = (item: Item | undefined) =>
-    item !== undefined && item.manifestDigest === digest && item.endedBy === undefined && (item.end === undefined || (item.end as number) > nowMs);
-  const { Item: refs } = await ctx.client.send(
-    new GetCommand({ TableName: ctx.tables.registry, Key: { PK: pk, SK: SK.manifestRefs(digest) }, ConsistentRead: true }),
-  );
-  if (!refs) return false;
-  const lastTag = refs.lastTag as string | undefined;
-  if (lastTag !== undefined) {
-    const { Item } = await ctx.client.send(
-      new GetCommand({ TableName: ctx.tables.registry, Key: { PK: pk, SK: SK.tag(lastTag) }, ConsistentRead: true }),
-    );
-    if (aliveAtManifest(Item)) return true;
-  }
-  let found = false;
-  await queryPages(ctx, tagsByManifestInput(ctx, pk, digest, nowMs), {
+  await queryPages(ctx, input, {
     limit: () => 25,
-    onPage: async (items) => {
-      const names = items.map((item) => item.name as string).filter((name) => name !== lastTag);
-      const pointers = await batchGet(ctx, ctx.tables.registry, names.map((name) => ({ PK: pk, SK: SK.tag(name) })));
-      found = pointers.some(aliveAtManifest);
-      return !found;
-    },
+    onPage: (items) => !(found = items.some((item) => item.name !== exceptName)),
   });
   return found;
 }
 
 /**
- * Whether the tagsByManifest index shows an alive tag other than `exceptName` at the manifest.
- * Eventually consistent on AWS: only for views documented as such (the `owned` images view).
+ * Whether an alive tag points at the manifest: a decision a client observes right after its own
+ * writes (PUT a tag to the digest it just pushed), so it reads the base table only, strongly
+ * consistent, never the tagsByManifest index (eventually consistent on AWS). The reference count
+ * answers most cases in one or two reads: no ranges reference it (0: no alive tag), or the tag that
+ * referenced it last (recorded by the same transaction) still points at it. Otherwise the
+ * repository's pointers are read, filtered to those alive at this manifest.
  */
-export async function indexShowsOtherAliveTag(ctx: StoreContext, pk: string, digest: string, nowMs: number, exceptName: string): Promise<boolean> {
+export async function hasAliveTag(ctx: StoreContext, pk: string, digest: string, nowMs: number): Promise<boolean> {
+  const { Item: refs } = await ctx.client.send(
+    new GetCommand({ TableName: ctx.tables.registry, Key: { PK: pk, SK: SK.manifestRefs(digest) }, ConsistentRead: true }),
+  );
+  if (!refs || !((refs.refs as number) > 0)) return false;
+  const lastTag = refs.lastTag as string | undefined;
+  if (lastTag !== undefined) {
+    const { Item } = await ctx.client.send(
+      new GetCommand({ TableName: ctx.tables.registry, Key: { PK: pk, SK: SK.tag(lastTag) }, ConsistentRead: true }),
+    );
+    const alive = Item !== undefined && Item.manifestDigest === digest && Item.endedBy === undefined && (Item.end === undefined || (Item.end as number) > nowMs);
+    if (alive) return true;
+  }
   let found = false;
-  await queryPages(ctx, tagsByManifestInput(ctx, pk, digest, nowMs), {
-    limit: () => 25,
-    onPage: (items) => !(found = items.some((item) => item.name !== exceptName)),
-  });
+  await queryPages(
+    ctx,
+    {
+      TableName: ctx.tables.registry,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      FilterExpression: 'manifestDigest = :digest AND attribute_not_exists(endedBy) AND (attribute_not_exists(#end) OR #end > :now)',
+      ProjectionExpression: '#name',
+      ExpressionAttributeNames: { '#end': 'end', '#name': 'name' },
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.tagPrefix, ':digest': digest, ':now': nowMs },
+      ConsistentRead: true,
+    },
+    { onPage: (items) => !(found = items.length > 0) },
+  );
   return found;
 }
 
