@@ -5,7 +5,7 @@
 import { isValidDigest } from '../shared/domain/digest.js';
 import { LEGACY_IMAGE_ID_PATTERN } from '../shared/domain/names.js';
 import { TAG_ERROR, isValidTagName } from '../shared/domain/quay-format.js';
-import { changeExpiration, isReachableFromAliveTag, manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
+import { changeExpiration, manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
 import type { TagDeps } from '../shared/domain/tag-operations.js';
 import { isUsableExpiration } from '../shared/domain/tag-rules.js';
 import { has, jsonBody } from '../shared/http/body.js';
@@ -18,7 +18,8 @@ async function resolveTarget(deps: TagDeps, pk: string, body: BodyTypes['ChangeT
   // manifest_digest wins when both are sent ([L] 754b3f79).
   if (has(body, 'manifest_digest')) {
     const digest = body.manifest_digest;
-    if (!isValidDigest(digest) || !(await isReachableFromAliveTag(deps, pk, digest))) throw quay.notFound();
+    // Reachability is checked by the retarget itself (reachableOnly), under its transaction.
+    if (!isValidDigest(digest)) throw quay.notFound();
     return { digest, imageId: null };
   }
   const image = body.image;
@@ -49,6 +50,7 @@ export const handler = apiHandler(
         tag,
         manifestDigest: target.digest,
         reversion: false,
+        reachableOnly: target.imageId === null,
         // Unlike Quay, an expiration sent with a target applies to the new range (not the old one).
         ...(expiration !== null ? { expirationS: expiration } : {}),
         changes: (previous, range) => {

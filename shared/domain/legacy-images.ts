@@ -60,7 +60,7 @@ async function sharedImageIds(deps: TagDeps, pk: string, chain: string[], tag: s
   const digests = [...new Set(holders.flat().map((holder) => holder.digest))];
   const otherAlive = new Map(
     await Promise.all(
-      digests.map(async (digest) => [digest, await deps.store.tags.indexShowsOtherAliveTag(pk, digest, now, tag)] as const),
+      digests.map(async (digest) => [digest, (await deps.store.tags.indexedAliveTagAt(pk, digest, now, tag)) !== null] as const),
     ),
   );
   return new Set(chain.filter((_id, index) => holders[index].some((holder) => otherAlive.get(holder.digest))));

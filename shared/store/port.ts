@@ -84,15 +84,16 @@ export interface Store {
     queryHistory(query: HistoryQuery): Promise<RangePage & { hasMore: boolean }>;
     /** Tags alive at an instant, reading at most `readBudget` ranges (`complete: false` beyond). */
     tagsAliveAt(pk: string, atMs: number, readBudget?: number): Promise<{ ranges: TagRange[]; complete: boolean }>;
-    /** Whether an alive tag points at the manifest, confirmed on the base table (read-your-writes). */
-    hasAliveTag(pk: string, digest: string, nowMs: number): Promise<boolean>;
-    /** Whether the index shows another alive tag at the manifest (eventually consistent view). */
-    indexShowsOtherAliveTag(pk: string, digest: string, nowMs: number, exceptName: string): Promise<boolean>;
+    /** A tag alive at the manifest, read on the base table (strongly consistent), or null. */
+    aliveTagAt(pk: string, digest: string, nowMs: number): Promise<string | null>;
+    /** A tag (not `exceptName`) the index shows alive at the manifest: eventually consistent, or null. */
+    indexedAliveTagAt(pk: string, digest: string, nowMs: number, exceptName?: string): Promise<string | null>;
     /** Alive tag names in lexical order after `after` (strongly consistent). */
     listAliveTagNames(pk: string, nowMs: number, limit: number, after?: string): Promise<{ names: string[]; hasMore: boolean }>;
     /**
      * Points a tag at a manifest if its pointer is still the one read (`current`, by version):
-     * closes or finalizes the previous range, opens `range`, references or stores the manifest.
+     * closes or finalizes the previous range, opens `range`, references or stores the manifest,
+     * and, with `witness`, only if that tag still points at that manifest (alive).
      */
     retargetTag(write: RetargetWrite): Promise<void>;
     /** Ends the alive range `current` at `nowMs`, if the pointer is still at its version. */

@@ -184,11 +184,12 @@ export async function tagsAliveAt(ctx: StoreContext, pk: string, atMs: number, r
 }
 
 /**
- * Whether the tagsByManifest index shows an alive tag other than `exceptName` at the manifest.
- * Eventually consistent on AWS: only for views documented as such (the `owned` images view).
+ * A tag (other than `exceptName`) the tagsByManifest index shows alive at the manifest, or null.
+ * Eventually consistent on AWS: a candidate for a transaction condition to confirm, or the answer
+ * of a view documented as such (the `owned` images view).
  */
-export async function indexShowsOtherAliveTag(ctx: StoreContext, pk: string, digest: string, nowMs: number, exceptName: string): Promise<boolean> {
-  let found = false;
+export async function indexedAliveTagAt(ctx: StoreContext, pk: string, digest: string, nowMs: number, exceptName?: string): Promise<string | null> {
+  let found: string | null = null;
   const input: QueryCommandInput = {
     TableName: ctx.tables.registry,
     IndexName: REGISTRY_INDEX.tagsByManifest,
@@ -199,33 +200,34 @@ export async function indexShowsOtherAliveTag(ctx: StoreContext, pk: string, dig
   };
   await queryPages(ctx, input, {
     limit: () => 25,
-    onPage: (items) => !(found = items.some((item) => item.name !== exceptName)),
+    onPage: (items) => (found = (items.find((item) => item.name !== exceptName)?.name as string | undefined) ?? null) === null,
   });
   return found;
 }
 
 /**
- * Whether an alive tag points at the manifest: a decision a client observes right after its own
- * writes (PUT a tag to the digest it just pushed), so it reads the base table only, strongly
- * consistent, never the tagsByManifest index (eventually consistent on AWS). The reference count
+ * A tag whose pointer is alive at the manifest, or null, read on the base table only, strongly
+ * consistent, never the tagsByManifest index (eventually consistent on AWS): a decision a client
+ * observes right after its own writes (PUT a tag to the digest it just pushed) rests on this or on
+ * a transaction condition (tag-writes.ts `witness`), never on an index read alone. The reference count
  * answers most cases in one or two reads: no ranges reference it (0: no alive tag), or the tag that
  * referenced it last (recorded by the same transaction) still points at it. Otherwise the
  * repository's pointers are read, filtered to those alive at this manifest.
  */
-export async function hasAliveTag(ctx: StoreContext, pk: string, digest: string, nowMs: number): Promise<boolean> {
+export async function aliveTagAt(ctx: StoreContext, pk: string, digest: string, nowMs: number): Promise<string | null> {
   const { Item: refs } = await ctx.client.send(
     new GetCommand({ TableName: ctx.tables.registry, Key: { PK: pk, SK: SK.manifestRefs(digest) }, ConsistentRead: true }),
   );
-  if (!refs || !((refs.refs as number) > 0)) return false;
+  if (!refs || !((refs.refs as number) > 0)) return null;
   const lastTag = refs.lastTag as string | undefined;
   if (lastTag !== undefined) {
     const { Item } = await ctx.client.send(
       new GetCommand({ TableName: ctx.tables.registry, Key: { PK: pk, SK: SK.tag(lastTag) }, ConsistentRead: true }),
     );
     const alive = Item !== undefined && Item.manifestDigest === digest && Item.endedBy === undefined && (Item.end === undefined || (Item.end as number) > nowMs);
-    if (alive) return true;
+    if (alive) return lastTag;
   }
-  let found = false;
+  let found: string | null = null;
   await queryPages(
     ctx,
     {
@@ -237,7 +239,7 @@ export async function hasAliveTag(ctx: StoreContext, pk: string, digest: string,
       ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.tagPrefix, ':digest': digest, ':now': nowMs },
       ConsistentRead: true,
     },
-    { onPage: (items) => !(found = items.length > 0) },
+    { onPage: (items) => (found = (items[0]?.name as string | undefined) ?? null) === null },
   );
   return found;
 }

@@ -8,7 +8,7 @@ import { putChange } from './changes.js';
 import { SK, activeSK, endSK, manifestKey, sweepShard, tagKey } from './keys.js';
 import { putNewManifest } from './manifests.js';
 import type { ChangeRecord, LiveTag, ManifestRecord, RangeEndReason, TagRange } from './records.js';
-import { transact } from './transactions.js';
+import { WriteConflictError, transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
 
 /** A range item with the attributes its indexes are built from (exported for the bench seeder). */
@@ -106,6 +106,11 @@ export interface RetargetWrite {
    * it was collected meanwhile), or new (ingest by tag: stored by the same transaction).
    */
   manifest: { kind: 'stored' } | { kind: 'new'; record: ManifestRecord };
+  /**
+   * The tag that makes the target reachable (an alive tag at `digest`: the manifest itself or a
+   * list holding it), as read, possibly from an index: the transaction holds only if it still is.
+   */
+  witness?: { tag: string; digest: string; nowMs: number };
   changes: ChangeRecord[];
 }
 
@@ -120,6 +125,7 @@ export async function retargetTag(ctx: StoreContext, write: RetargetWrite): Prom
   items.push({
     Put: { TableName: ctx.tables.registry, Item: rangeItem(pk, range), ConditionExpression: 'attribute_not_exists(PK)' },
   });
+  if (write.witness) items.push(...witnessCheck(ctx, write));
   const pointerGuard = pointerCondition(current);
   items.push({
     Put: { TableName: ctx.tables.registry, Item: pointerItem(pk, range, (current?.version ?? 0) + 1), ...pointerGuard },
@@ -131,6 +137,30 @@ export async function retargetTag(ctx: StoreContext, write: RetargetWrite): Prom
   );
   items.push(...write.changes.map((change) => putChange(ctx, change)));
   await transact(ctx, items);
+}
+
+/** The condition that the witness tag is alive at its manifest (the retargeted tag's own pointer: checked on what was read). */
+function witnessCheck(ctx: StoreContext, write: RetargetWrite): TransactItem[] {
+  const { witness, current, range } = write;
+  if (!witness) return [];
+  if (witness.tag === range.name) {
+    // One item cannot be both checked and written in a transaction: the version condition on the
+    // pointer covers it, once what was read shows it alive at the manifest.
+    const alive = current && current.manifestDigest === witness.digest && !current.endedBy && (current.end === undefined || current.end > witness.nowMs);
+    if (!alive) throw new WriteConflictError('the witness tag moved');
+    return [];
+  }
+  return [
+    {
+      ConditionCheck: {
+        TableName: ctx.tables.registry,
+        Key: { PK: write.pk, SK: SK.tag(witness.tag) },
+        ConditionExpression: 'manifestDigest = :digest AND attribute_not_exists(endedBy) AND (attribute_not_exists(#end) OR #end > :now)',
+        ExpressionAttributeNames: { '#end': 'end' },
+        ExpressionAttributeValues: { ':digest': witness.digest, ':now': witness.nowMs },
+      },
+    },
+  ];
 }
 
 /**

@@ -67,25 +67,25 @@ describe('manifests by digest and by legacy image id', () => {
     await move(actor, 'also', m1.digest);
 
     resetUsage();
-    expect(await store.tags.hasAliveTag(actor.pk, m1.digest, clock.now())).toBe(true);
+    expect((await store.tags.aliveTagAt(actor.pk, m1.digest, clock.now()) !== null)).toBe(true);
     // On the base table: the reference count names the tag that referenced it last, whose pointer confirms.
     expect(commands()).toEqual({ GetItemCommand: 2 });
-    expect(await store.tags.indexShowsOtherAliveTag(actor.pk, m1.digest, clock.now(), 'one')).toBe(true);
-    expect(await store.tags.indexShowsOtherAliveTag(actor.pk, m2.digest, clock.now(), 'two')).toBe(false);
+    expect((await store.tags.indexedAliveTagAt(actor.pk, m1.digest, clock.now(), 'one')) !== null).toBe(true);
+    expect((await store.tags.indexedAliveTagAt(actor.pk, m2.digest, clock.now(), 'two')) !== null).toBe(false);
 
     clock.set(T0 + 1000);
     await move(actor, 'also', m2.digest);
-    expect(await store.tags.indexShowsOtherAliveTag(actor.pk, m1.digest, clock.now(), 'one')).toBe(false);
+    expect((await store.tags.indexedAliveTagAt(actor.pk, m1.digest, clock.now(), 'one')) !== null).toBe(false);
     // 'also' moved away, 'one' still points at m1: the index's candidate, confirmed on its pointer.
-    expect(await store.tags.hasAliveTag(actor.pk, m1.digest, clock.now())).toBe(true);
+    expect((await store.tags.aliveTagAt(actor.pk, m1.digest, clock.now()) !== null)).toBe(true);
     await deleteTag(deps, actor, 'one');
-    expect(await store.tags.hasAliveTag(actor.pk, m1.digest, clock.now())).toBe(false);
+    expect((await store.tags.aliveTagAt(actor.pk, m1.digest, clock.now()) !== null)).toBe(false);
     expect(await isReachableFromAliveTag(deps, actor.pk, m1.digest)).toBe(false);
 
     await changeExpiration(deps, actor, 'two', Math.floor(T0 / 1000) + 7200);
     await changeExpiration(deps, actor, 'also', Math.floor(T0 / 1000) + 7200);
-    expect(await store.tags.hasAliveTag(actor.pk, m2.digest, T0 + 2 * HOUR - 1)).toBe(true);
-    expect(await store.tags.hasAliveTag(actor.pk, m2.digest, T0 + 2 * HOUR)).toBe(false);
+    expect((await store.tags.aliveTagAt(actor.pk, m2.digest, T0 + 2 * HOUR - 1)) !== null).toBe(true);
+    expect((await store.tags.aliveTagAt(actor.pk, m2.digest, T0 + 2 * HOUR)) !== null).toBe(false);
     clock.set(T0 + 2 * HOUR);
     expect(await isReachableFromAliveTag(deps, actor.pk, m2.digest)).toBe(false);
   });

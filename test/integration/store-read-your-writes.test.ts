@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { listTags } from '../../shared/domain/list-tags.js';
 import type { ListTagsInput } from '../../shared/domain/list-tags.js';
-import { deleteTag, isReachableFromAliveTag } from '../../shared/domain/tag-operations.js';
+import { deleteTag, isReachableFromAliveTag, retarget } from '../../shared/domain/tag-operations.js';
 import type { Actor } from '../../shared/domain/tag-operations.js';
 import { imageManifest, manifestList } from '../support/manifests.js';
 import { TestClock, moveTag, newActor, pushManifest, useStoreTables } from '../support/store-harness.js';
@@ -28,7 +28,7 @@ describe('read-your-writes while the indexes lag', () => {
     const pushed = await pushManifest(deps, actor, 'v1');
     const active = await store.tags.queryHistory({ pk: actor.pk, filter: { kind: 'active', nowMs: clock.now() }, skip: 0, limit: 10, readBudget: 100 });
     expect(active.ranges).toEqual([]);
-    expect(await store.tags.indexShowsOtherAliveTag(actor.pk, pushed.digest, clock.now(), 'other')).toBe(false);
+    expect((await store.tags.indexedAliveTagAt(actor.pk, pushed.digest, clock.now(), 'other')) !== null).toBe(false);
   });
 
   it('push then promote: the digest just pushed by tag is reachable, and the promotion lands', async () => {
@@ -78,5 +78,23 @@ describe('read-your-writes while the indexes lag', () => {
     expect((await store.tags.listAliveTagNames(actor.pk, clock.now(), 100)).names).toEqual([]);
     expect(names(await listTags(deps, listInput(actor, { specificTag: 'doomed', onlyActive: true })))).toEqual([]);
     expect(await isReachableFromAliveTag(deps, actor.pk, pushed.digest)).toBe(false);
+  });
+
+  it('a stale index candidate never decides: the witness condition fails and the table answers', async () => {
+    const actor = newActor('ryw', 'stale');
+    clock.advance(1000);
+    const pushed = await pushManifest(deps, actor, 'was-here');
+    clock.advance(1000);
+    await pushManifest(deps, actor, 'was-here');
+    // An index that still shows 'was-here' at the first manifest (as a lagging GSI would after the move).
+    const staleDeps = { clock, store: { ...store, tags: { ...store.tags, indexedAliveTagAt: async () => 'was-here' } } };
+    const promote = (tag: string) =>
+      retarget(staleDeps, actor, { tag, manifestDigest: pushed.digest, reversion: false, reachableOnly: true, changes: () => [] });
+    await expect(promote('prod')).rejects.toMatchObject({ kind: 'not_found' });
+    expect(await store.tags.getLiveTag(actor.pk, 'prod')).toBeNull();
+    // Reachable through another tag the index does not show: the table finds it, the promotion lands.
+    await moveTag(deps, actor, 'keeper', pushed.digest);
+    await promote('prod');
+    expect((await store.tags.getLiveTag(actor.pk, 'prod'))?.manifestDigest).toBe(pushed.digest);
   });
 });
