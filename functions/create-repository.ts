@@ -5,7 +5,6 @@ import { changeBy } from '../shared/http/admin.js';
 import { jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
-import { WriteConflictError } from '../shared/store/index.js';
 
 export const handler = apiHandler('create-repository', async (request) => {
   // The namespace comes in the body, but anonymous callers are refused before it is read.
@@ -30,8 +29,7 @@ export const handler = apiHandler('create-repository', async (request) => {
   }
   const kind = body.repo_kind ?? 'image';
   const ownUserNamespace = namespaceRecord?.kind !== 'organization' && request.principal?.username === body.namespace;
-  try {
-    await store.repositories.createRepository(
+  await store.repositories.createRepository(
       {
         namespace: body.namespace,
         name: body.repository,
@@ -42,10 +40,6 @@ export const handler = apiHandler('create-repository', async (request) => {
       },
       ownUserNamespace,
       changeBy(request, 'create_repo', body.namespace, body.repository, { repo: body.repository, namespace: body.namespace }),
-    );
-  } catch (error) {
-    if (error instanceof WriteConflictError) throw quay.invalidRequest('Repository already exists');
-    throw error;
-  }
+  );
   return { status: 201, body: { namespace: body.namespace, name: body.repository, kind } };
-});
+}, { jsonBody: true, conflict: () => quay.invalidRequest('Repository already exists') });

@@ -3,14 +3,12 @@ import { changeBy } from '../shared/http/admin.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
-import { WriteConflictError } from '../shared/store/index.js';
 
 export const handler = apiHandler('delete-user-permission', async (request) => {
   const context = await authorizeRepository(request, 'admin');
   requireRepository(context);
   const username = request.params.username;
-  try {
-    await request.deps.store.repositories.deletePermission(
+  await request.deps.store.repositories.deletePermission(
       context.namespace,
       context.repositoryName,
       username,
@@ -18,12 +16,8 @@ export const handler = apiHandler('delete-user-permission', async (request) => {
         username,
         repo: context.repositoryName,
         namespace: context.namespace,
-      }),
-    );
-  } catch (error) {
-    // Quay: DataModelException → 400 {"message": ...}.
-    if (error instanceof WriteConflictError) throw quay.message(400, 'User does not have permission for repo.');
-    throw error;
-  }
+    }),
+  );
   return { status: 204 };
-});
+  // No such grant. Quay: DataModelException → 400 {"message": ...}.
+}, { conflict: () => quay.message(400, 'User does not have permission for repo.') });

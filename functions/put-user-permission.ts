@@ -5,7 +5,6 @@ import { jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
-import { WriteConflictError } from '../shared/store/index.js';
 
 export const handler = apiHandler('put-user-permission', async (request) => {
   const context = await authorizeRepository(request, 'admin');
@@ -17,8 +16,7 @@ export const handler = apiHandler('put-user-permission', async (request) => {
     throw quay.invalidRequest(`Robot account ${username} does not belong to namespace ${context.namespace}`);
   }
   requireRepository(context);
-  try {
-    await request.deps.store.repositories.putPermission(
+  await request.deps.store.repositories.putPermission(
       context.namespace,
       context.repositoryName,
       { username, role: body.role },
@@ -27,11 +25,8 @@ export const handler = apiHandler('put-user-permission', async (request) => {
         repo: context.repositoryName,
         namespace: context.namespace,
         role: body.role,
-      }),
-    );
-  } catch (error) {
-    if (error instanceof WriteConflictError) throw quay.notFound();
-    throw error;
-  }
+    }),
+  );
   return { status: 200, body: { role: body.role, name: username, is_robot: username.includes('+') } };
-});
+  // The repository was deleted meanwhile.
+}, { jsonBody: true, conflict: () => quay.notFound() });

@@ -15,7 +15,7 @@ import type { LocalServer } from '../../infra/local/server.js';
 import { signLocalToken } from '../../infra/local/token.js';
 import { routes } from '../../infra/routes.js';
 import type { HttpMethod } from '../../infra/routes.js';
-import { dynamo, resetUsage, usage } from '../../shared/store/client.js';
+import { resetUsage, usage } from '../../shared/store/client.js';
 
 export interface BenchRequest {
   method: HttpMethod;
@@ -111,11 +111,11 @@ export class Bench {
 
   /**
    * Adds ReturnConsumedCapacity=TOTAL to the store's requests while `askCapacity` is set. It goes
-   * on the store's own client (the one shared/store/client.ts counts with), so no service code
+   * on the store's own client (the local server's, which shared/store/client.ts counts with), so no service code
    * changes; the existing counter then adds up what DynamoDB reports.
    */
   private installCapacityMiddleware(): void {
-    dynamo().middlewareStack.add(
+    this.server.client.middlewareStack.add(
       (next, context) => async (args) => {
         const command = String(context.commandName);
         if (!this.askCapacity || !CAPACITY_COMMANDS.has(command)) return next(args);

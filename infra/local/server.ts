@@ -11,7 +11,13 @@ import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { backgroundFunctions, routes } from '../routes.js';
 import { clock } from '../../shared/clock.js';
-import { resetConfig } from '../../shared/config.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { readConfig } from '../../shared/config.js';
+import { createDeps } from '../../shared/deps.js';
+import type { Deps } from '../../shared/deps.js';
+import { provideDeps, providedDeps } from '../../shared/http/runtime.js';
+import { createDynamoClient } from '../../shared/store/client.js';
+import { withIndexLag } from '../../shared/store/index-lag.js';
 import { PROJECT_ROOT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { buildContext, createGateway, type ApiHandler, type LocalRoute } from './gateway.js';
 import { startStreamPoller, type StreamHandler, type StreamPoller } from './stream-poller.js';
@@ -37,6 +43,8 @@ export interface LocalServerOptions {
   streamPolling?: boolean;
   /** Start-up notices and background warnings; default: stderr. */
   log?: (line: string) => void;
+  /** Test mode: index queries do not see items written in the last this many ms (as a lagging GSI on AWS). */
+  indexLagMs?: number;
 }
 
 export interface LocalServer {
@@ -46,6 +54,10 @@ export interface LocalServer {
   dynamoEndpoint: string;
   registryTable: string;
   auditTable: string;
+  /** The dependencies (configuration, store, clock) the handlers of this server run with. */
+  deps: Deps;
+  /** The DynamoDB client under their store (the bench adds its capacity middleware here). */
+  client: DynamoDBDocumentClient;
   /** Whether the audit stream poller runs (false when off or when functions/audit-stream.ts is missing). */
   streamPolling: boolean;
   /** Stops the HTTP server, the poller, the timer and (if started here) DynamoDB Local. */
@@ -158,17 +170,21 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     };
     const previous = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
     Object.assign(process.env, environment);
-    // The store client and the token verifier follow (shared/config.ts configGeneration).
-    resetConfig();
+    // The handlers run with the dependencies built here, for these tables (shared/http/runtime.ts).
+    const config = readConfig();
+    const client = createDynamoClient({ region: config.region, endpoint: config.dynamoEndpoint });
+    const deps = createDeps(config, { client: options.indexLagMs ? withIndexLag(client, options.indexLagMs) : client });
+    const previousDeps = providedDeps();
+    provideDeps(deps);
     cleanups.push(async () => {
       // Hand the process back to whatever was configured before, unless a later server took over.
-      const stillOurs = Object.entries(environment).every(([name, value]) => process.env[name] === value);
-      if (!stillOurs) return;
+      if (providedDeps() !== deps) return;
       for (const [name, value] of Object.entries(previous)) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
-      resetConfig();
+      provideDeps(previousDeps);
+      client.destroy();
     });
 
     const tables = await ensureTables(dynamoEndpoint, { registryTable, auditTable });
@@ -316,6 +332,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     let stopping: Promise<void> | undefined;
     return {
       url: `http://${host}:${port}`,
+      deps,
+      client,
       port,
       dynamoEndpoint,
       registryTable,

@@ -5,9 +5,8 @@
 import type { Clock } from '../clock.js';
 import type { AuditEntry } from '../store/audit.js';
 import type { Store } from '../store/index.js';
-import { namespacePK, repoPK } from '../store/keys.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import { invalidRequest } from './errors.js';
+import { INVALID_CURSOR, decodeCursor, encodeCursor } from './cursor.js';
+import { invalidRequest, rejectForgedPosition } from './errors.js';
 import { formatQuayDate } from './quay-format.js';
 
 export const LOGS_PAGE_SIZE = 20;
@@ -58,22 +57,11 @@ export interface LogsRequest {
   nextPage?: string;
 }
 
-/** A logs cursor: the window it was issued for and the audit key to resume after (checked). */
-function resumeLogs(value: string, scope: string, request: LogsRequest): { startMs: number; endMs: number; key: Record<string, string> } {
-  const position = decodeCursor(value, scope);
-  const { startMs, endMs, key } = position as { startMs?: unknown; endMs?: unknown; key?: unknown };
-  const keyShaped =
-    key !== null &&
-    typeof key === 'object' &&
-    Object.entries(key as object).every(([name, part]) => ['PK', 'SK', 'nsKey'].includes(name) && typeof part === 'string' && part.length <= 1024) &&
-    // The key must lie in the partition this listing reads.
-    (request.repository === null
-      ? (key as Record<string, string>).nsKey === namespacePK(request.namespace)
-      : (key as Record<string, string>).PK === repoPK(request.namespace, request.repository));
-  if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || !keyShaped) {
-    throw invalidRequest('Invalid next_page: it does not belong to this listing');
-  }
-  return { startMs: startMs as number, endMs: endMs as number, key: key as Record<string, string> };
+/** A logs cursor: the window it was issued for and the store position to resume after (the store checks it). */
+function resumeLogs(value: string, scope: string): { startMs: number; endMs: number; key: unknown } {
+  const { startMs, endMs, key } = decodeCursor(value, scope) as { startMs?: unknown; endMs?: unknown; key?: unknown };
+  if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) throw invalidRequest(INVALID_CURSOR);
+  return { startMs: startMs as number, endMs: endMs as number, key };
 }
 
 export async function readLogs(
@@ -82,16 +70,18 @@ export async function readLogs(
 ) {
   // A cursor carries its window, so later pages see the same range even as "now" moves on.
   const scope = JSON.stringify(['logs', request.namespace, request.repository]);
-  const resumed = request.nextPage ? resumeLogs(request.nextPage, scope, request) : undefined;
+  const resumed = request.nextPage ? resumeLogs(request.nextPage, scope) : undefined;
   const { startMs, endMs } = resumed ?? logWindow(deps.clock, request.starttime, request.endtime);
-  const page = await deps.store.audit.queryAudit({
-    namespace: request.namespace,
-    repository: request.repository,
-    fromMs: startMs,
-    toMs: endMs,
-    limit: LOGS_PAGE_SIZE,
-    from: resumed?.key,
-  });
+  const page = await deps.store.audit
+    .queryAudit({
+      namespace: request.namespace,
+      repository: request.repository,
+      fromMs: startMs,
+      toMs: endMs,
+      limit: LOGS_PAGE_SIZE,
+      from: resumed?.key,
+    })
+    .catch(rejectForgedPosition);
   return {
     start_time: formatQuayDate(Math.floor(startMs / 1000)),
     end_time: formatQuayDate(Math.floor(endMs / 1000)),

@@ -60,10 +60,7 @@ export async function ingestManifest(deps: TagDeps, actor: Actor, parsed: Parsed
     reversion: false,
     newManifest: existing
       ? undefined
-      : async (_range, attempt) =>
-          attempt > 1 && (await store.manifests.getManifest(actor.pk, parsed.digest))
-            ? [store.tags.referenceManifest(actor.pk, parsed.digest)]
-            : store.manifests.putNewManifest(actor.pk, record, 1, null),
+      : async (attempt) => (attempt > 1 && (await store.manifests.getManifest(actor.pk, parsed.digest)) ? null : record),
     changes: (previous, range) => [
       tagChange(actor, 'push_repo', range.start, {
         repo: actor.repository,

@@ -19,7 +19,8 @@ export interface LegacyImageView {
 
 /**
  * The images of an alive tag, leaf first; null when the tag is not alive. With `owned`, only images
- * that no other alive tag's chain contains (what deleting this tag alone could free).
+ * that no other alive tag's chain contains (what deleting this tag alone could free), as the
+ * tagsByManifest index shows them (eventually consistent on AWS; docs/api.md says so).
  */
 export async function legacyImagesOfTag(deps: TagDeps, pk: string, tag: string, owned: boolean): Promise<LegacyImageView[] | null> {
   const now = deps.clock.now();
@@ -59,7 +60,7 @@ async function sharedImageIds(deps: TagDeps, pk: string, chain: string[], tag: s
   const digests = [...new Set(holders.flat().map((holder) => holder.digest))];
   const otherAlive = new Map(
     await Promise.all(
-      digests.map(async (digest) => [digest, await deps.store.tags.hasAliveTag(pk, digest, now, tag)] as const),
+      digests.map(async (digest) => [digest, (await deps.store.tags.indexedAliveTagAt(pk, digest, now, tag)) !== null] as const),
     ),
   );
   return new Set(chain.filter((_id, index) => holders[index].some((holder) => otherAlive.get(holder.digest))));

@@ -2,7 +2,6 @@
  * The Bearer challenge and token handling of the /v2 API (Docker token protocol). Kept free of store
  * imports: the /v2 probe and token endpoint bundle it without the AWS SDK.
  */
-import { authenticate } from './auth.js';
 import type { ApiRequest } from './pipeline.js';
 
 /** Not a JWT: presented back to us it authenticates nobody, i.e. an anonymous caller. */
@@ -39,6 +38,6 @@ export async function presentedCredentials(request: ApiRequest): Promise<Present
   if (bearer === ANONYMOUS_TOKEN) return { kind: 'none' };
   const token = bearer ?? basicPassword(authorization);
   if (!token) return 'invalid';
-  if (bearer !== undefined ? request.principal : await authenticate(`Bearer ${token}`)) return { kind: 'valid', token };
+  if (bearer !== undefined ? request.principal : await request.deps.authenticate(`Bearer ${token}`)) return { kind: 'valid', token };
   return 'invalid';
 }

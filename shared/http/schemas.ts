@@ -5,8 +5,7 @@
  * function that takes a body (bench/RESULTS.md). A unit test fails when the generated file is stale.
  * Like Quay's schemas, none sets additionalProperties: unknown keys are ignored.
  */
-import type { RepositoryKind, Visibility } from '../store/records.js';
-import type { Role } from '../domain/permissions.js';
+import type { FromSchema } from './schema-types.js';
 
 export const bodySchemas = {
   /** Quay's ChangeTag ([L]: `image`, `manifest_digest`, `expiration`), no required keys. */
@@ -57,13 +56,6 @@ export const bodySchemas = {
 
 export type BodySchemaName = keyof typeof bodySchemas;
 
-/** The body types the schemas accept. */
-export interface BodyTypes {
-  ChangeTag: { image?: string | null; manifest_digest?: string | null; expiration?: number | null };
-  RestoreTag: { image?: string; manifest_digest?: string };
-  CreateOrganization: { name: string; email?: string };
-  NamespaceSettings: { tag_expiration_s?: number; email?: string };
-  CreateRepository: { namespace: string; repository: string; visibility: Visibility; description?: string; repo_kind?: RepositoryKind };
-  ChangeVisibility: { visibility: Visibility };
-  PutPermission: { role: Role };
-}
+/** The body types the schemas accept, derived from them (a drift fails the typecheck). */
+export type BodyTypes = { [Name in BodySchemaName]: FromSchema<(typeof bodySchemas)[Name]> };
+
