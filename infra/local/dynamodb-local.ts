@@ -166,7 +166,6 @@ async function isReady(endpoint: string): Promise<boolean> {
 }
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-
 class StartError extends Error {
   constructor(
     message: string,
