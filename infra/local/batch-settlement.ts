@@ -33,7 +33,8 @@ export interface Settlement {
   reason: string;
 }
 
-function describeError(error: unknown): string {
+/** An error as one line for logs and failure reasons. */
+export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }

@@ -11,7 +11,7 @@
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { _Record as StreamSdkRecord } from '@aws-sdk/client-dynamodb-streams';
-import { settleBatch } from './batch-settlement.js';
+import { describeError, settleBatch } from './batch-settlement.js';
 import { buildContext } from './lambda-context.js';
 import { ShardReader, type ShardState } from './shard-reader.js';
 import { toLambdaRecord } from './stream-records.js';
@@ -72,11 +72,6 @@ export interface StreamPoller {
 interface FlushWaiter {
   round: number;
   resolve(flushed: boolean): void;
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }
 
 function defaultFailureDestination(batch: FailedBatch): void {
