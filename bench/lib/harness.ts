@@ -8,12 +8,14 @@ import { Agent, request as httpRequest } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import type { DynamoDbLocal } from '../../infra/local/dynamodb-local.js';
-import { buildContext, buildEvent, compileRoutes, matchRoute, resultToHttp } from '../../infra/local/gateway.js';
+import { buildEvent, resultToHttp } from '../../infra/local/payload-codec.js';
+import { buildContext } from '../../infra/local/lambda-context.js';
+import { compileRoutes, matchRoute } from '../../infra/local/route-matching.js';
 import type { ApiHandler } from '../../infra/local/gateway.js';
 import { loadFunction, startLocalServer } from '../../infra/local/server.js';
 import type { LocalServer } from '../../infra/local/server.js';
 import { signLocalToken } from '../../infra/local/token.js';
-import { routes } from '../../infra/routes.js';
+import { gatewayRoutes } from '../../infra/routes.js';
 import type { HttpMethod } from '../../infra/routes.js';
 import { resetUsage, usage } from '../../shared/store/client.js';
 
@@ -59,7 +61,7 @@ const CAPACITY_COMMANDS = new Set([
 ]);
 
 export class Bench {
-  private readonly compiled = compileRoutes(routes);
+  private readonly compiled = compileRoutes(gatewayRoutes);
   private readonly handlers = new Map<string, ApiHandler>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
   /** When true, every store request asks DynamoDB for its consumed capacity. */
