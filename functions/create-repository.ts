@@ -26,7 +26,7 @@ export const handler = apiHandler('create-repository', async (request) => {
     throw quay.unauthorized(decision.status === 403);
   }
   if (!REPOSITORY_PATTERN.test(body.repository)) {
-    throw quay.invalidRequest('Invalid repository name: use lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+    throw quay.invalidRequest('Invalid repository name: use lowercase letters and digits, separated by single ".", "_" or "-"');
   }
   const kind = body.repo_kind ?? 'image';
   const ownUserNamespace = namespaceRecord?.kind !== 'organization' && request.principal?.username === body.namespace;

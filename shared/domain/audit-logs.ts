@@ -9,6 +9,7 @@ import { namespacePK, repoPK } from '../store/keys.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { invalidRequest } from './errors.js';
 import { formatQuayDate } from './quay-format.js';
+import { isAcceptedInstant } from './limits.js';
 
 export const LOGS_PAGE_SIZE = 20;
 const DAY_MS = 86_400_000;
@@ -28,12 +29,16 @@ export function parseLogTime(value: string | undefined, name: string): { ms: num
   throw invalidRequest(`Invalid ${name}: expected MM/DD/YYYY or an ISO-8601 instant`);
 }
 
+const WINDOW_RANGE = 'Invalid time range: starttime and endtime must lie between 01/01/1970 and 11/19/2286';
+
 /** Quay's window: start defaults to a day ago; a day-precision end includes that whole day. */
 export function logWindow(clock: Clock, starttime?: string, endtime?: string) {
   const now = clock.now();
   const start = parseLogTime(starttime, 'starttime')?.ms ?? now - DAY_MS;
   const end = parseLogTime(endtime, 'endtime');
   const endMs = end ? (end.wholeDay ? end.ms + DAY_MS : end.ms) : now + DAY_MS;
+  // Audit keys hold 13-digit times: outside this range they would not order (limits.ts).
+  if (!isAcceptedInstant(start) || !isAcceptedInstant(endMs)) throw invalidRequest(WINDOW_RANGE);
   if (endMs < start) throw invalidRequest('Invalid time range: end is before start');
   return { startMs: start, endMs };
 }
@@ -58,22 +63,33 @@ export interface LogsRequest {
   nextPage?: string;
 }
 
-/** A logs cursor: the window it was issued for and the audit key to resume after (checked). */
+/** An audit entry's sort key: a 13-digit time and the event id. */
+const AUDIT_SK = /^\d{13}#[\x21-\x7e]{1,200}$/;
+
+/**
+ * A logs cursor: the window it was issued for and the audit key to resume after. Every field is
+ * checked (the window's instants, the key's exact attributes and their shapes, and that the key lies
+ * in the partition this listing reads), so a forged cursor is a 400, never a query DynamoDB refuses.
+ */
 function resumeLogs(value: string, scope: string, request: LogsRequest): { startMs: number; endMs: number; key: Record<string, string> } {
   const position = decodeCursor(value, scope);
   const { startMs, endMs, key } = position as { startMs?: unknown; endMs?: unknown; key?: unknown };
+  const names = request.repository === null ? ['PK', 'SK', 'nsKey'] : ['PK', 'SK'];
+  const parts = key !== null && typeof key === 'object' && !Array.isArray(key) ? (key as Record<string, unknown>) : {};
+  const namespaceKey = namespacePK(request.namespace);
   const keyShaped =
-    key !== null &&
-    typeof key === 'object' &&
-    Object.entries(key as object).every(([name, part]) => ['PK', 'SK', 'nsKey'].includes(name) && typeof part === 'string' && part.length <= 1024) &&
-    // The key must lie in the partition this listing reads.
+    Object.keys(parts).length === names.length &&
+    names.every((name) => typeof parts[name] === 'string' && (parts[name] as string).length <= 600) &&
+    AUDIT_SK.test(parts.SK as string) &&
     (request.repository === null
-      ? (key as Record<string, string>).nsKey === namespacePK(request.namespace)
-      : (key as Record<string, string>).PK === repoPK(request.namespace, request.repository));
-  if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || !keyShaped) {
+      ? parts.nsKey === namespaceKey && (parts.PK === namespaceKey || (parts.PK as string).startsWith(repoPK(request.namespace, '')))
+      : parts.PK === repoPK(request.namespace, request.repository));
+  const windowShaped =
+    isAcceptedInstant(startMs as number) && isAcceptedInstant(endMs as number) && (startMs as number) <= (endMs as number);
+  if (!windowShaped || !keyShaped) {
     throw invalidRequest('Invalid next_page: it does not belong to this listing');
   }
-  return { startMs: startMs as number, endMs: endMs as number, key: key as Record<string, string> };
+  return { startMs: startMs as number, endMs: endMs as number, key: parts as Record<string, string> };
 }
 
 export async function readLogs(

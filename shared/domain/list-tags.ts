@@ -79,20 +79,36 @@ const FILTER_READ_BUDGET = 1000;
  */
 export const MAX_OFFSET_ROWS = 10_000;
 
-/** The key attributes a cursor of each listing carries (see store keyOf). */
+/** `H#<13 digits>#<tag>`: a history range's sort key, with its start and name. */
+const RANGE_SK = /^H#(\d{13})#(.+)$/;
+
+/**
+ * The key attributes a cursor of each listing carries (see store keyOf), every one checked against
+ * the exact shape the store writes, so a forged value never reaches DynamoDB.
+ */
 function cursorShape(pk: string, filter: HistoryFilter) {
+  const range = (sk: string) => {
+    const match = RANGE_SK.exec(sk);
+    return match && isValidTagName(match[2]) ? { startDesc: match[1], name: match[2] } : null;
+  };
   switch (filter.kind) {
     case 'all':
-      return { keys: ['PK', 'SK'], valid: (key: Record<string, string>) => key.PK === pk && key.SK.startsWith(SK.rangePrefix) };
+      return { keys: ['PK', 'SK'], valid: (key: Record<string, string>) => key.PK === pk && range(key.SK) !== null };
     case 'tag':
       return {
         keys: ['PK', 'SK', 'tagKey', 'startDesc'],
-        valid: (key: Record<string, string>) => key.PK === pk && key.tagKey === tagKey(pk, filter.name) && key.SK.startsWith(SK.rangePrefix),
+        valid: (key: Record<string, string>) => {
+          const parsed = range(key.SK);
+          return key.PK === pk && key.tagKey === tagKey(pk, filter.name) && parsed?.name === filter.name && parsed.startDesc === key.startDesc;
+        },
       };
     case 'active':
       return {
         keys: ['PK', 'SK', 'activePK', 'activeSK'],
-        valid: (key: Record<string, string>) => key.PK === pk && key.activePK === pk && key.SK.startsWith(SK.tagPrefix),
+        valid: (key: Record<string, string>) => {
+          const name = key.SK.slice(SK.tagPrefix.length);
+          return key.PK === pk && key.activePK === pk && key.SK === SK.tag(name) && isValidTagName(name) && /^\d{13}#/.test(key.activeSK) && key.activeSK.slice(14) === name;
+        },
       };
   }
 }

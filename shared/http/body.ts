@@ -3,6 +3,7 @@
  * of time from shared/http/schemas.ts (no schema compiler in the functions).
  */
 import type { ErrorObject } from 'ajv';
+import { parseBoundedJson } from '../domain/limits.js';
 import { pythonRepr } from '../domain/quay-format.js';
 import { quay } from './errors.js';
 import type { ApiRequest } from './pipeline.js';
@@ -24,14 +25,18 @@ function describe(error: ErrorObject, body: unknown): string {
       return `${pythonRepr(value)} is not one of ${pythonRepr(error.params.allowedValues)}${where}`;
     case 'required':
       return `'${error.params.missingProperty}' is a required property`;
+    case 'maxLength':
+      // jsonschema's wording; the value itself is not echoed back, it may be megabytes long.
+      return `The value is too long (at most ${error.params.limit as number} characters)${where}`;
     default:
       return `${pythonRepr(value)} ${error.message ?? 'is not valid'}${where}`;
   }
 }
 
 /**
- * The request's JSON body, validated. Missing or null → 400 "Missing JSON body"; unparseable →
- * Flask's generic 400; schema failure → 400 InvalidRequest with the validator's message.
+ * The request's JSON body, validated. Missing or null → 400 "Missing JSON body"; unparseable or
+ * nested deeper than MAX_JSON_DEPTH → Flask's generic 400; schema failure → 400 InvalidRequest with
+ * the validator's message.
  */
 export function jsonBody<Name extends BodySchemaName>(request: ApiRequest, schema: Name): BodyTypes[Name] {
   const validate = validators[schema];
@@ -39,7 +44,9 @@ export function jsonBody<Name extends BodySchemaName>(request: ApiRequest, schem
   if (text.trim() === '') throw quay.invalidRequest('Missing JSON body');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    const bounded = parseBoundedJson(text);
+    if (!bounded) throw quay.badRequest();
+    parsed = bounded.value;
   } catch {
     throw quay.badRequest();
   }

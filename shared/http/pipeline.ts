@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import type { Principal } from '../domain/permissions.js';
 import type { Store } from '../store/index.js';
 import { authenticate } from './auth.js';
+import { externalBaseUrl } from './base-url.js';
 import { DomainError } from '../domain/errors.js';
 import { HttpError, ociError, quay, quayErrorFor } from './errors.js';
 import { log } from '../log.js';
@@ -86,8 +87,6 @@ function lowerCaseHeaders(headers: Record<string, string | undefined> | undefine
 
 async function toRequest(event: APIGatewayProxyEventV2, deps: Deps): Promise<ApiRequest> {
   const headers = lowerCaseHeaders(event.headers);
-  const host = headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName ?? 'localhost';
-  const proto = headers['x-forwarded-proto'] ?? (host.startsWith('127.0.0.1') || host.startsWith('localhost') ? 'http' : 'https');
   const body =
     event.body === undefined || event.body === null
       ? null
@@ -104,7 +103,7 @@ async function toRequest(event: APIGatewayProxyEventV2, deps: Deps): Promise<Api
     principal: await authenticate(headers.authorization),
     ip: event.requestContext.http.sourceIp,
     requestId: event.requestContext.requestId,
-    baseUrl: `${proto}://${host}`,
+    baseUrl: externalBaseUrl(headers, event.requestContext.domainName),
     deps,
   };
 }
