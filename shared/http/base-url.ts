@@ -9,7 +9,14 @@ const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const HOST_PORT = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9a-f:.]{2,45}\\])(?::\\d{1,5})?$`, 'i');
 
 export function isHostPort(value: string): boolean {
-  return value.length <= 261 && HOST_PORT.test(value);
+  if (value.length > 261 || !HOST_PORT.test(value)) return false;
+  // The WHATWG parser has the last word (ports up to 65535, well-formed IPv6), as the challenge
+  // builds a URL from it.
+  try {
+    return new URL(`http://${value}`).hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** The first of a proxy chain's comma-separated values, when it is a valid host[:port]. */
