@@ -1,14 +1,19 @@
 /** DELETE /api/v1/repository/{ns}/{repo}/permissions/user/{username} — revoke a user's role. */
+import { isUserName } from '../shared/domain/names.js';
 import { changeBy } from '../shared/http/admin.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
 import { WriteConflictError } from '../shared/store/index.js';
 
+const NO_GRANT = 'User does not have permission for repo.';
+
 export const handler = apiHandler('delete-user-permission', async (request) => {
   const context = await authorizeRepository(request, 'admin');
   requireRepository(context);
   const username = request.params.username;
+  // A name no user can have holds no grant, and is never made into a key.
+  if (!isUserName(username)) throw quay.message(400, NO_GRANT);
   try {
     await request.deps.store.repositories.deletePermission(
       context.namespace,
@@ -22,7 +27,7 @@ export const handler = apiHandler('delete-user-permission', async (request) => {
     );
   } catch (error) {
     // Quay: DataModelException → 400 {"message": ...}.
-    if (error instanceof WriteConflictError) throw quay.message(400, 'User does not have permission for repo.');
+    if (error instanceof WriteConflictError) throw quay.message(400, NO_GRANT);
     throw error;
   }
   return { status: 204 };

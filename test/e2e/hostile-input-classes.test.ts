@@ -116,6 +116,15 @@ describe('names as Quay has them', () => {
     // Not alice's namespace: refused as any namespace she does not administer.
     expect((await server.api('GET', '/api/v1/repository/alice%2Fx/app/tag/', { token: alice })).status).toBe(403);
     expect((await server.api('PUT', '/api/v1/repository/alice/x%2Fapp/permissions/user/carol', { token: alice, body: { role: 'admin' } })).status).toBe(404);
+    for (const username of ['x'.repeat(3000), 'bob%2Fx', 'bob%22']) {
+      const response = await server.api('DELETE', `${repo}/permissions/user/${username}`, { token: alice });
+      expect(response.status, username).toBe(400);
+      expect(response.body).toEqual({ message: 'User does not have permission for repo.' });
+    }
+    // The Bearer challenge never echoes a path that names nothing.
+    const challenge = await server.api('GET', '/v2/alice/a%22b/tags/list');
+    expect(challenge.status).toBe(401);
+    expect(challenge.headers.get('www-authenticate')).not.toContain('a"b');
   });
 
   it('a subject is never trimmed: "alice\\u00a0" is not alice', async () => {
