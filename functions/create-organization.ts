@@ -14,7 +14,7 @@ export const handler = apiHandler(
   const principal = requireUser(request);
   const body = jsonBody(request, 'CreateOrganization');
   if (!NAMESPACE_PATTERN.test(body.name)) {
-    throw quay.invalidRequest('Invalid organization name: use 2-255 lowercase letters, digits or underscores');
+    throw quay.invalidRequest('Invalid organization name: use 2-255 lowercase letters and digits, separated by single ".", "_" or "-"');
   }
   if (body.name === principal.username) throw quay.invalidRequest(TAKEN);
   const now = request.deps.clock.now();

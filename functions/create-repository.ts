@@ -1,6 +1,6 @@
 /** POST /api/v1/repository — create a repository (image or application kind). */
 import { decideRepositoryCreate } from '../shared/domain/permissions.js';
-import { REPOSITORY_PATTERN, isStorableName } from '../shared/domain/names.js';
+import { NAMESPACE_PATTERN, REPOSITORY_PATTERN } from '../shared/domain/names.js';
 import { changeBy } from '../shared/http/admin.js';
 import { jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
@@ -11,7 +11,7 @@ export const handler = apiHandler('create-repository', async (request) => {
   if (!request.principal) throw quay.unauthorized(false);
   const body = jsonBody(request, 'CreateRepository');
   const { store, clock } = request.deps;
-  if (!isStorableName(body.namespace)) throw quay.invalidRequest('Invalid namespace name');
+  if (!NAMESPACE_PATTERN.test(body.namespace)) throw quay.invalidRequest('Invalid namespace name');
   const namespaceRecord = await store.namespaces.getNamespace(body.namespace);
   const decision = decideRepositoryCreate({
     principal: request.principal,
@@ -25,7 +25,7 @@ export const handler = apiHandler('create-repository', async (request) => {
     throw quay.unauthorized(decision.status === 403);
   }
   if (!REPOSITORY_PATTERN.test(body.repository)) {
-    throw quay.invalidRequest('Invalid repository name: use lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+    throw quay.invalidRequest('Invalid repository name: use lowercase letters and digits, separated by single ".", "_" or "-"');
   }
   const kind = body.repo_kind ?? 'image';
   const ownUserNamespace = namespaceRecord?.kind !== 'organization' && request.principal?.username === body.namespace;

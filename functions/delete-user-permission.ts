@@ -1,14 +1,22 @@
 /** DELETE /api/v1/repository/{ns}/{repo}/permissions/user/{username} — revoke a user's role. */
+import { isUserName } from '../shared/domain/names.js';
 import { changeBy } from '../shared/http/admin.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
 
-export const handler = apiHandler('delete-user-permission', async (request) => {
-  const context = await authorizeRepository(request, 'admin');
-  requireRepository(context);
-  const username = request.params.username;
-  await request.deps.store.repositories.deletePermission(
+/** Quay: DataModelException → 400 {"message": ...}. */
+const NO_GRANT = 'User does not have permission for repo.';
+
+export const handler = apiHandler(
+  'delete-user-permission',
+  async (request) => {
+    const context = await authorizeRepository(request, 'admin');
+    requireRepository(context);
+    const username = request.params.username;
+    // A name no user can have holds no grant, and is never made into a key.
+    if (!isUserName(username)) throw quay.message(400, NO_GRANT);
+    await request.deps.store.repositories.deletePermission(
       context.namespace,
       context.repositoryName,
       username,
@@ -16,8 +24,10 @@ export const handler = apiHandler('delete-user-permission', async (request) => {
         username,
         repo: context.repositoryName,
         namespace: context.namespace,
-    }),
-  );
-  return { status: 204 };
-  // No such grant. Quay: DataModelException → 400 {"message": ...}.
-}, { conflict: () => quay.message(400, 'User does not have permission for repo.') });
+      }),
+    );
+    return { status: 204 };
+  },
+  // No such grant.
+  { conflict: () => quay.message(400, NO_GRANT) },
+);

@@ -1,5 +1,5 @@
 /** PUT /api/v1/repository/{ns}/{repo}/permissions/user/{username} — grant a role. */
-import { USERNAME_PATTERN } from '../shared/domain/names.js';
+import { isUserName } from '../shared/domain/names.js';
 import { changeBy } from '../shared/http/admin.js';
 import { jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
@@ -10,7 +10,7 @@ export const handler = apiHandler('put-user-permission', async (request) => {
   const context = await authorizeRepository(request, 'admin');
   const body = jsonBody(request, 'PutPermission');
   const username = request.params.username;
-  if (!USERNAME_PATTERN.test(username)) throw quay.invalidRequest('Invalid username');
+  if (!isUserName(username)) throw quay.invalidRequest('Invalid username');
   // A robot belongs to one namespace and can only be granted rights there (as in Quay).
   if (username.includes('+') && username.split('+')[0] !== context.namespace) {
     throw quay.invalidRequest(`Robot account ${username} does not belong to namespace ${context.namespace}`);

@@ -8,6 +8,7 @@ import type { Store } from '../store/index.js';
 import { INVALID_CURSOR, decodeCursor, encodeCursor } from './cursor.js';
 import { invalidRequest, rejectForgedPosition } from './errors.js';
 import { formatQuayDate } from './quay-format.js';
+import { isAcceptedInstant } from './limits.js';
 
 export const LOGS_PAGE_SIZE = 20;
 const DAY_MS = 86_400_000;
@@ -27,12 +28,16 @@ export function parseLogTime(value: string | undefined, name: string): { ms: num
   throw invalidRequest(`Invalid ${name}: expected MM/DD/YYYY or an ISO-8601 instant`);
 }
 
+const WINDOW_RANGE = 'Invalid time range: starttime and endtime must lie between 01/01/1970 and 11/19/2286';
+
 /** Quay's window: start defaults to a day ago; a day-precision end includes that whole day. */
 export function logWindow(clock: Clock, starttime?: string, endtime?: string) {
   const now = clock.now();
   const start = parseLogTime(starttime, 'starttime')?.ms ?? now - DAY_MS;
   const end = parseLogTime(endtime, 'endtime');
   const endMs = end ? (end.wholeDay ? end.ms + DAY_MS : end.ms) : now + DAY_MS;
+  // Audit keys hold 13-digit times: outside this range they would not order (limits.ts).
+  if (!isAcceptedInstant(start) || !isAcceptedInstant(endMs)) throw invalidRequest(WINDOW_RANGE);
   if (endMs < start) throw invalidRequest('Invalid time range: end is before start');
   return { startMs: start, endMs };
 }
@@ -57,10 +62,16 @@ export interface LogsRequest {
   nextPage?: string;
 }
 
-/** A logs cursor: the window it was issued for and the store position to resume after (the store checks it). */
+/**
+ * A logs cursor: the window it was issued for and the store position to resume after. The window's
+ * instants are checked here; the position's shape and partition by the store (a forged cursor is a
+ * 400, never a query DynamoDB refuses).
+ */
 function resumeLogs(value: string, scope: string): { startMs: number; endMs: number; key: unknown } {
   const { startMs, endMs, key } = decodeCursor(value, scope) as { startMs?: unknown; endMs?: unknown; key?: unknown };
-  if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) throw invalidRequest(INVALID_CURSOR);
+  if (!isAcceptedInstant(startMs as number) || !isAcceptedInstant(endMs as number) || (startMs as number) > (endMs as number)) {
+    throw invalidRequest(INVALID_CURSOR);
+  }
   return { startMs: startMs as number, endMs: endMs as number, key };
 }
 

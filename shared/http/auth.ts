@@ -6,6 +6,7 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config.js';
+import { isUserName } from '../domain/names.js';
 import { parseScopeClaim } from '../domain/permissions.js';
 import type { Principal } from '../domain/permissions.js';
 import { log } from '../log.js';
@@ -28,10 +29,21 @@ function buildVerifier(settings: Config): Verifier {
   return async () => null;
 }
 
-/** Robots are `namespace+name`; Quay usernames never contain '+'. */
+/**
+ * The caller a verified token names, or null (anonymous). The subject is taken as it is, never
+ * trimmed: a subject that is not a user or robot name (`alice/x`, `"alice\u00a0"`) is nobody. A
+ * token without `exp` would never expire, so it is refused too. Robots are `namespace+name`.
+ */
 export function principalFromClaims(payload: JWTPayload, superusers: ReadonlySet<string>): Principal | null {
-  const username = typeof payload.sub === 'string' ? payload.sub.trim() : '';
-  if (!username) return null;
+  const username = typeof payload.sub === 'string' ? payload.sub : '';
+  if (!isUserName(username)) {
+    log('warn', { message: 'token refused: its subject is not a user or robot name' });
+    return null;
+  }
+  if (typeof payload.exp !== 'number') {
+    log('warn', { message: 'token refused: it has no exp claim' });
+    return null;
+  }
   const isRobot = username.includes('+');
   return {
     username,

@@ -7,6 +7,7 @@
  */
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { ErrorObject } from 'ajv';
+import { jsonDepthExceeds } from '../domain/limits.js';
 import { pythonRepr } from '../domain/quay-format.js';
 import { quay } from './errors.js';
 import type { HttpError } from './errors.js';
@@ -29,6 +30,9 @@ function describe(error: ErrorObject, body: unknown): string {
       return `${pythonRepr(value)} is not one of ${pythonRepr(error.params.allowedValues)}${where}`;
     case 'required':
       return `'${error.params.missingProperty}' is a required property`;
+    case 'maxLength':
+      // jsonschema's wording; the value itself is not echoed back, it may be megabytes long.
+      return `The value is too long (at most ${error.params.limit as number} characters)${where}`;
     default:
       return `${pythonRepr(value)} ${error.message ?? 'is not valid'}${where}`;
   }
@@ -53,6 +57,11 @@ export function jsonBodyParsing(): Middleware {
   return {
     before: async function parseJsonBody(request: MiddyRequest) {
       const apiRequest = request.context.apiRequest as ApiRequest;
+      // Bounded before anything recursive (the parser, the validator, a later serializer) sees it.
+      if (apiRequest.body && jsonDepthExceeds(new TextDecoder().decode(apiRequest.body))) {
+        apiRequest.json = { refused: quay.badRequest() };
+        return;
+      }
       const copy = { ...request, event: { ...request.event, headers: { ...request.event.headers, 'content-type': 'application/json' } } };
       try {
         await parser.before!(copy as never);
@@ -65,8 +74,9 @@ export function jsonBodyParsing(): Middleware {
 }
 
 /**
- * The request's JSON body, validated. Missing or null → 400 "Missing JSON body"; unparseable →
- * Flask's generic 400; schema failure → 400 InvalidRequest with the validator's message.
+ * The request's JSON body, validated. Missing or null → 400 "Missing JSON body"; unparseable or
+ * nested deeper than MAX_JSON_DEPTH → Flask's generic 400; schema failure → 400 InvalidRequest with
+ * the validator's message.
  */
 export function jsonBody<Name extends BodySchemaName>(request: ApiRequest, schema: Name): BodyTypes[Name] {
   if (!request.json) throw new Error('jsonBody on a route that does not declare jsonBody');

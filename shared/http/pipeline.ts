@@ -12,6 +12,7 @@ import { httpErrorOf } from './errors.js';
 import type { ErrorPolicy, ErrorStyle, HttpError } from './errors.js';
 import { jsonBodyParsing } from './body.js';
 import type { ParsedBody } from './body.js';
+import { externalBaseUrl } from './base-url.js';
 import { log } from '../log.js';
 
 export interface ApiRequest {
@@ -72,8 +73,6 @@ function lowerCaseHeaders(headers: Record<string, string | undefined> | undefine
 
 async function toRequest(event: APIGatewayProxyEventV2, deps: Deps): Promise<ApiRequest> {
   const headers = lowerCaseHeaders(event.headers);
-  const host = headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName ?? 'localhost';
-  const proto = headers['x-forwarded-proto'] ?? (host.startsWith('127.0.0.1') || host.startsWith('localhost') ? 'http' : 'https');
   const body =
     event.body === undefined || event.body === null
       ? null
@@ -90,7 +89,7 @@ async function toRequest(event: APIGatewayProxyEventV2, deps: Deps): Promise<Api
     principal: await deps.authenticate(headers.authorization),
     ip: event.requestContext.http.sourceIp,
     requestId: event.requestContext.requestId,
-    baseUrl: `${proto}://${host}`,
+    baseUrl: externalBaseUrl(headers, event.requestContext.domainName),
     deps,
   };
 }

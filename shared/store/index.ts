@@ -27,6 +27,7 @@ export function createStore(ctx: StoreContext): Store {
       findManifestsByLegacyImage: (...args) => manifests.findManifestsByLegacyImage(ctx, ...args),
       findParentLists: (...args) => manifests.findParentLists(ctx, ...args),
       putManifestIndexItems: (...args) => manifests.putManifestIndexItems(ctx, ...args),
+      deleteManifestIndexItems: (...args) => manifests.deleteManifestIndexItems(ctx, ...args),
       getManifestRefs: (...args) => manifests.getManifestRefs(ctx, ...args),
       storeUntaggedManifest: (...args) => manifests.storeUntaggedManifest(ctx, ...args),
     },

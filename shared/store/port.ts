@@ -44,6 +44,8 @@ export interface Store {
     findParentLists(pk: string, childDigest: string): Promise<string[]>;
     /** The lookup entries of a manifest about to be stored (idempotent; written before it). */
     putManifestIndexItems(pk: string, manifest: ManifestRecord): Promise<void>;
+    /** Takes back the lookup entries of a manifest whose push failed. */
+    deleteManifestIndexItems(pk: string, manifest: ManifestRecord): Promise<void>;
     getManifestRefs(pk: string, digest: string): Promise<ManifestRefs | null>;
     /** Stores a manifest pushed by digest, queued for collection at `gcAt` unless referenced by then. */
     storeUntaggedManifest(pk: string, manifest: ManifestRecord, gcAt: number, change: ChangeRecord): Promise<void>;

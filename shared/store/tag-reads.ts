@@ -65,6 +65,16 @@ export interface HistoryQuery {
   readBudget: number;
 }
 
+/** `H#<13 digits>#<tag>`: a history range's sort key (SK.range), with its start and name. */
+const RANGE_SK = /^H#(\d{13})#(.+)$/;
+/** `<13 digits>#<tag>`: the activeTags index sort key (activeSK). */
+const ACTIVE_SK = /^\d{13}#./;
+
+function rangeKeyParts(sk: string): { startDesc: string; name: string } | null {
+  const match = RANGE_SK.exec(sk);
+  return match ? { startDesc: match[1], name: match[2] } : null;
+}
+
 /**
  * Where each history listing reads, and the position contract of its pages: the key attributes of
  * the position (DynamoDB's LastEvaluatedKey for that table or index) and what they must hold.
@@ -77,21 +87,27 @@ function historySource(ctx: StoreContext, pk: string, filter: HistoryFilter) {
         input: { TableName: table, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)', ConsistentRead: true },
         values: { ':pk': pk, ':prefix': SK.rangePrefix },
         keys: ['PK', 'SK'],
-        valid: (key: Record<string, string>) => key.PK === pk && key.SK.startsWith(SK.rangePrefix),
+        valid: (key: Record<string, string>) => key.PK === pk && rangeKeyParts(key.SK) !== null,
       };
     case 'tag':
       return {
         input: { TableName: table, IndexName: REGISTRY_INDEX.tagHistory, KeyConditionExpression: 'tagKey = :key' },
         values: { ':key': tagKey(pk, filter.name) },
         keys: ['PK', 'SK', 'tagKey', 'startDesc'],
-        valid: (key: Record<string, string>) => key.PK === pk && key.tagKey === tagKey(pk, filter.name) && key.SK.startsWith(SK.rangePrefix),
+        valid: (key: Record<string, string>) => {
+          const range = rangeKeyParts(key.SK);
+          return key.PK === pk && key.tagKey === tagKey(pk, filter.name) && range?.name === filter.name && range.startDesc === key.startDesc;
+        },
       };
     case 'active':
       return {
         input: { TableName: table, IndexName: REGISTRY_INDEX.activeTags, KeyConditionExpression: 'activePK = :pk' },
         values: { ':pk': pk },
         keys: ['PK', 'SK', 'activePK', 'activeSK'],
-        valid: (key: Record<string, string>) => key.PK === pk && key.activePK === pk && key.SK.startsWith(SK.tagPrefix),
+        valid: (key: Record<string, string>) => {
+          const name = key.SK.startsWith(SK.tagPrefix) ? key.SK.slice(SK.tagPrefix.length) : '';
+          return key.PK === pk && key.activePK === pk && name !== '' && ACTIVE_SK.test(key.activeSK) && key.activeSK.slice(14) === name;
+        },
       };
   }
 }
