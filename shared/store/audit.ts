@@ -64,11 +64,21 @@ export interface AuditQuery {
   from?: unknown;
 }
 
+/** An audit entry's sort key: a 13-digit time and the stream event id. */
+const AUDIT_SK = /^\d{13}#[\x21-\x7e]{1,200}$/;
+
 /** The position contract of audit pages: the key of the entry to resume after, in this listing's partition. */
 function auditPosition(query: AuditQuery, from: unknown) {
   return query.repository !== null
-    ? checkPosition(from, ['PK', 'SK'], (key) => key.PK === repoPK(query.namespace, query.repository as string))
-    : checkPosition(from, ['PK', 'SK', 'nsKey'], (key) => key.nsKey === namespacePK(query.namespace));
+    ? checkPosition(from, ['PK', 'SK'], (key) => key.PK === repoPK(query.namespace, query.repository as string) && AUDIT_SK.test(key.SK))
+    : checkPosition(
+        from,
+        ['PK', 'SK', 'nsKey'],
+        (key) =>
+          key.nsKey === namespacePK(query.namespace) &&
+          AUDIT_SK.test(key.SK) &&
+          (key.PK === key.nsKey || key.PK.startsWith(repoPK(query.namespace, ''))),
+      );
 }
 
 export async function queryAudit(ctx: StoreContext, query: AuditQuery): Promise<{ entries: AuditEntry[]; next?: Record<string, unknown> }> {

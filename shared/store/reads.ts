@@ -70,7 +70,7 @@ export async function queryPrefix(ctx: StoreContext, table: string, pk: string, 
 
 /**
  * A resume position a client handed back (inside a cursor), checked before it reaches DynamoDB:
- * exactly the key attributes `keys`, each a string of bounded length, whose values `valid`
+ * exactly the key attributes `keys`, each a string of at most 1,024 bytes, whose values `valid`
  * accepts (they must lie in the partition the query reads). Anything else: InvalidPositionError.
  */
 export function checkPosition(
@@ -83,7 +83,8 @@ export function checkPosition(
     typeof position === 'object' &&
     !Array.isArray(position) &&
     Object.keys(position).length === keys.length &&
-    keys.every((key) => typeof (position as Item)[key] === 'string' && ((position as Item)[key] as string).length <= 1024) &&
+    // DynamoDB refuses key values over 1,024 bytes (not characters).
+    keys.every((key) => typeof (position as Item)[key] === 'string' && Buffer.byteLength((position as Item)[key] as string) <= 1024) &&
     valid(position as Record<string, string>);
   if (!shaped) throw new InvalidPositionError();
   return position as QueryPosition;

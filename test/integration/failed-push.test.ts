@@ -17,7 +17,7 @@ const { store } = useStoreTables('failed-push');
 const clock = new TestClock(1_700_000_000_000);
 const deps: TagDeps = { clock, store };
 
-/** The real store, except that the transaction storing a new manifest fails. */
+/** The real store, except that the transactions storing a new manifest fail. */
 const failingDeps: TagDeps = {
   clock,
   store: {
@@ -30,8 +30,9 @@ const failingDeps: TagDeps = {
     },
     tags: {
       ...store.tags,
-      retargetTag: async () => {
-        throw new Error('simulated: DynamoDB unavailable');
+      retargetTag: async (write) => {
+        if (write.manifest.kind === 'new') throw new Error('simulated: DynamoDB unavailable');
+        return store.tags.retargetTag(write);
       },
     },
   },
