@@ -100,7 +100,7 @@ export async function buildWorld(server: TestServer): Promise<World> {
   const page = await server.api('GET', '/api/v1/repository/devtable/gargantuan/tag/?limit=2', { token: devtable });
   if (page.body?.next_page) cursors.push(page.body.next_page);
   await server.flushAudit();
-  const logs = await server.api('GET', '/api/v1/repository/devtable/gargantuan/logs', { token: devtable });
+  const logs = await server.api('GET', '/api/v1/user/logs', { token: devtable });
   if (logs.body?.next_page) cursors.push(logs.body.next_page);
 
   const day = 86_400_000;
