@@ -8,13 +8,17 @@
 import type { Violation } from './oracle.js';
 import type { FuzzCase } from './runner.js';
 
+export type Reproducer = Omit<FuzzCase, 'token' | 'form'> & { tokenLabel: string; form?: FuzzCase['form'] };
+
 export interface KnownFailure {
   id: string;
   /** Issue and item, e.g. "10.1". */
   issue: string;
   summary: string;
   /** A request that shows it (the token is the suite's token of that label; see tokens.ts). */
-  reproducer: Omit<FuzzCase, 'token' | 'form'> & { tokenLabel: string; form?: FuzzCase['form'] };
+  reproducer: Reproducer;
+  /** Requests that must succeed first (e.g. the push whose listing then breaks). */
+  setup?: Reproducer[];
   matches(violation: Violation): boolean;
 }
 
@@ -22,14 +26,18 @@ const header = (violation: Violation, name: string) =>
   Object.entries(violation.request.headers).find(([key]) => key.toLowerCase() === name)?.[1];
 
 /** A host (and port) as a URL authority can hold it; anything else must not reach a URL or header. */
-const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/;
+const isHost = (value: string) => {
+  const match = HOST.exec(value);
+  return !!match && (match[1] === undefined || Number(match[1]) <= 65_535);
+};
 
 /** The request's external base URL (X-Forwarded-Proto/-Host, or Host) is not a valid one. */
 function hostileForwarding(violation: Violation): boolean {
   const forwarded = header(violation, 'x-forwarded-host');
   const host = forwarded !== undefined ? forwarded : header(violation, 'host');
   const proto = header(violation, 'x-forwarded-proto');
-  return (host !== undefined && !HOST.test(host)) || (proto !== undefined && proto !== 'http' && proto !== 'https');
+  return (host !== undefined && !isHost(host)) || (proto !== undefined && proto !== 'http' && proto !== 'https');
 }
 
 function decoded(segment: string): string {
@@ -154,12 +162,15 @@ export const knownFailures: KnownFailure[] = [
     matches: (violation) => violation.kind === 'not-anonymous' && violation.context.token === 'devtable without exp',
   },
   {
-    id: 'node-unknown-method-empty-400',
+    id: 'node-parser-refusal-empty-400',
     issue: '10.1',
-    summary: "A method Node's parser does not know (FOO, PROPFIND, lower-case get) gets Node's bare 400 with no body, not the gateway's JSON",
+    summary: "A request Node's HTTP parser refuses (an unknown method such as FOO, PROPFIND or lower-case get; raw non-ASCII bytes in the request target) gets Node's bare 400 with no body, not a JSON error",
     reproducer: { method: 'FOO', target: '/api/v1/user/', headers: {}, tokenLabel: 'none' },
     matches: (violation) =>
-      violation.kind === 'error-shape' && !STANDARD_METHODS.has(violation.request.method) && violation.response?.status === 400 && violation.response.bytes === 0,
+      violation.kind === 'error-shape' &&
+      violation.response?.status === 400 &&
+      violation.response.bytes === 0 &&
+      (!STANDARD_METHODS.has(violation.request.method) || /[^\x21-\x7e]/.test(violation.request.target)),
   },
   {
     id: 'node-oversized-headers-empty-431',
@@ -263,5 +274,48 @@ export const knownFailures: KnownFailure[] = [
       tokenLabel: 'devtable',
     },
     matches: (violation) => isServerError(violation) && hasItemSizedString(violation),
+  },
+  {
+    id: 'deep-manifest-breaks-listings',
+    issue: '10.1',
+    summary: 'A manifest with an unknown field nested ~20,000 deep is accepted; afterwards GET …/tag/ answers 500 to everyone (the tag row embeds the manifest; serializing it overflows the stack)',
+    setup: [
+      { method: 'POST', target: '/api/v1/repository', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"namespace":"devtable","repository":"reprodeep","visibility":"public"}'), tokenLabel: 'devtable' },
+      {
+        method: 'PUT',
+        target: '/v2/devtable/reprodeep/manifests/latest',
+        headers: { 'content-type': MANIFEST },
+        body: Buffer.from(`{"schemaVersion":2,"mediaType":"${MANIFEST}","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"${digestOf('c')}","size":10},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"${digestOf('1')}","size":10}],"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`),
+        tokenLabel: 'devtable',
+      },
+    ],
+    reproducer: { method: 'GET', target: '/api/v1/repository/devtable/reprodeep/tag/', headers: {}, tokenLabel: 'none', context: { poison: 'deep-unknown-field' } },
+    matches: (violation) => isServerError(violation) && violation.context.poison === 'deep-unknown-field',
+  },
+  {
+    id: 'many-layers-images-too-large',
+    issue: '10.3',
+    summary: 'A manifest of 1,500 layers (about 230 KB) is accepted; afterwards GET …/tag/latest/images answers about 73 MB (ancestors strings grow with the square of the layer count), over Lambda\'s 6 MB',
+    setup: [
+      { method: 'POST', target: '/api/v1/repository', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"namespace":"devtable","repository":"reprolayers","visibility":"public"}'), tokenLabel: 'devtable' },
+      {
+        method: 'PUT',
+        target: '/v2/devtable/reprolayers/manifests/latest',
+        headers: { 'content-type': MANIFEST },
+        body: Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: MANIFEST,
+            config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf('c'), size: 10 },
+            layers: Array.from({ length: 1_500 }, (_, n) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${n.toString(16).padStart(64, '0')}`, size: 1_000 + n })),
+          }),
+        ),
+        tokenLabel: 'devtable',
+      },
+    ],
+    reproducer: { method: 'GET', target: '/api/v1/repository/devtable/reprolayers/tag/latest/images', headers: {}, tokenLabel: 'none', context: { poison: 'many-layers' } },
+    matches: (violation) =>
+      violation.context.poison === 'many-layers' &&
+      (violation.kind === 'response-too-large' || (violation.kind === 'broken-after-push' && violation.message.includes("exceed Lambda's"))),
   },
 ];
