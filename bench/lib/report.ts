@@ -4,6 +4,7 @@ import type { ColdStartResult } from '../sections/coldstart.js';
 import type { LatencyRow } from '../sections/latency.js';
 import type { ScalingResult } from '../sections/scaling.js';
 import type { SweepResult } from '../sections/sweep.js';
+import type { PeerResult } from '../sections/peer.js';
 import type { Meta } from './meta.js';
 import { fixed } from './stats.js';
 
@@ -17,6 +18,7 @@ export interface BenchResults {
   scaling?: ScalingResult;
   latency?: { rows: LatencyRow[]; repo: string };
   sweep?: SweepResult;
+  peer?: PeerResult;
   /** Sections that failed, with their error. */
   errors?: Record<string, string>;
 }
