@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --only cost,latency,scaling,sweep,coldstart,peer] [-- --out FILE]
  *   [-- --peer-tags 1000,10000]` (or PEER_TAGS=1000,10000: the peer section's repository sizes)
+ *   [-- --merge]` (replace only the measured sections' figures in the existing results.json)
  *
  * Runs the benchmarks against DynamoDB Local through the real handlers and writes bench/RESULTS.md
  * (and the raw figures to bench/results.json). These are measurements, never assertions: nothing
@@ -14,11 +15,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectMeta } from './lib/meta.js';
+import { mergeResults } from './lib/merge.js';
 import { renderReport } from './lib/report.js';
 import type { BenchResults } from './lib/report.js';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
-const SECTIONS = ['cost', 'coldstart', 'scaling', 'latency', 'sweep', 'peer'] as const;
+const SECTIONS = ['cost', 'aws', 'coldstart', 'scaling', 'latency', 'sweep', 'peer'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]) {
@@ -34,9 +36,11 @@ function parseArgs(argv: string[]) {
   const sections = new Set<Section>(only ?? SECTIONS);
   // The cold-start section's first-request probe lists the repository the cost section creates.
   if (sections.has('coldstart')) sections.add('cost');
+  // The AWS cost table prices the cost section's per-request figures.
+  if (sections.has('aws')) sections.add('cost');
   const peerTags = (value('--peer-tags') ?? process.env.PEER_TAGS)?.split(',').map(Number);
   if (peerTags?.some((tags) => !Number.isInteger(tags) || tags < 1)) throw new Error('--peer-tags takes repository sizes, e.g. 1000,10000');
-  return { quick, sections, out, peerTags };
+  return { quick, sections, out, peerTags, merge: argv.includes('--merge') };
 }
 
 /** The peer section's default: one size that finishes in a few minutes (10,000 tags take about ten). */
@@ -77,6 +81,7 @@ async function main(): Promise<void> {
   const { runLatency } = await import('./sections/latency.js');
   const { runSweepBench } = await import('./sections/sweep.js');
   const { runPeer } = await import('./sections/peer.js');
+  const { runAwsCost } = await import('./sections/aws-cost.js');
 
   const meta = await collectMeta(args.quick);
   progress(`benchmarks (${args.quick ? 'quick' : 'full'}): ${[...args.sections].join(', ')}`);
@@ -100,6 +105,9 @@ async function main(): Promise<void> {
       results.cost = await runCost(bench, config.costRuns);
       results.capacitySeen = Object.fromEntries(bench.capacitySeen);
     });
+    await section('aws', '7. background functions for the AWS cost table', async () => {
+      results.awsCost = await runAwsCost(bench, config.costRuns);
+    });
     await section('coldstart', '5. cold start (bundles, init time)', async () => {
       results.coldStart = await runColdStart(bench, config.coldStart, progress);
     });
@@ -120,8 +128,10 @@ async function main(): Promise<void> {
   }
   results.meta.durationS = (performance.now() - started) / 1000;
   results.meta.loadAfter = (await import('node:os')).loadavg();
-  await writeFile(args.out, renderReport(results));
-  await writeFile(args.out.replace(/\.md$/, '.json').replace(/RESULTS/, 'results'), `${JSON.stringify(results, null, 2)}\n`);
+  const json = args.out.replace(/\.md$/, '.json').replace(/RESULTS/, 'results');
+  const written = args.merge ? await mergeResults(json, results) : results;
+  await writeFile(args.out, renderReport(written));
+  await writeFile(json, `${JSON.stringify(written, null, 2)}\n`);
   progress(`wrote ${args.out} (${results.meta.durationS.toFixed(0)} s in all)`);
 }
 

@@ -1,0 +1,65 @@
+/** The peer section of bench/RESULTS.md: this service next to Distribution on the same `/v2` workload. */
+import type { PeerResult } from '../sections/peer.js';
+import { fixed } from './stats.js';
+import { table } from './report-table.js';
+
+const int = (value: number) => value.toLocaleString('en-US');
+
+export function peerSection(peer: PeerResult | undefined): string {
+  if (!peer) return '';
+  const title = '## 6. Side by side with Distribution (`/v2`)';
+  if (peer.skipped) return `${title}\n\nSkipped: ${peer.skipped}\n`;
+  const { config } = peer;
+  const paging = [...new Set(peer.paging.map((entry) => entry.size))]
+    .map((size) => {
+      const of = (side: string) => peer.paging.find((entry) => entry.size === size && entry.side === side);
+      const theirs = of('distribution');
+      const ours = of('ours');
+      return `at ${int(size)} tags Distribution answered \`?n=100\` with ${theirs ? int(theirs.returned) : 'n/a'} tags${theirs?.link ? ' and a Link to the next page' : ' and no Link header'}, this service with ${ours ? int(ours.returned) : 'n/a'}${ours?.link ? ' and a Link' : ''}`;
+    })
+    .join('; ');
+  const ignoresN = peer.paging.some((entry) => entry.side === 'distribution' && entry.returned > 100);
+  return `${title}
+
+The same workload against two servers, each in its own process on a free loopback port, driven
+over one kept-alive connection per server, one request at a time:
+
+- **ours**: ${peer.servers?.ours};
+- **Distribution**: ${peer.servers?.distribution}, started by the benchmark from a temporary configuration.
+
+Per repository size (${config.sizes.map(int).join(' and ')} tags; \`--peer-tags 1000,10000\` or \`PEER_TAGS\` chooses):
+a config blob and a 1 KiB layer blob uploaded once to Distribution (monolithic POST + PUT; it checks
+that a manifest's blobs exist), then every tag pushed by \`PUT /v2/{ns}/{repo}/manifests/{tag}\` with
+its own OCI manifest (they differ by an annotation), ${config.gets} \`GET\` of the manifest by a random tag,
+${config.pageRequests} requests of each tags/list page, and a full listing following \`Link\` from \`?n=100\` and from \`?n=1000\`.
+Each operation runs in ${config.rounds} rounds that alternate which server goes first; the ratio (ours /
+Distribution, p50 against p50) is computed within each round, and the median of the rounds' ratios is
+shown with their range. Percentiles pool all rounds (nearest rank; with ${config.rounds} full listings, p99 is the slowest).
+Milliseconds, client round trip.
+
+${table(
+  ['tags', 'operation', 'ours p50', 'ours p99', 'Distribution p50', 'Distribution p99', 'ours / Distribution (rounds)', 'requests (ours / Distribution)'],
+  peer.rows.map((row) => [
+    int(row.size),
+    row.op,
+    fixed(row.ours.p50, 1),
+    fixed(row.ours.p99, 1),
+    fixed(row.distribution.p50, 1),
+    fixed(row.distribution.p99, 1),
+    `**${fixed(row.ratio, 2)}×** (${fixed(row.ratioMin, 2)}–${fixed(row.ratioMax, 2)})`,
+    row.requests ? `${int(row.requests.ours)} / ${int(row.requests.distribution)}` : '',
+  ]),
+)}
+
+Paging: ${paging}.${
+    ignoresN
+      ? ` This Distribution ignores \`n\` and \`last\`: every tags/list request returns the whole repository in one
+answer, so its "page" grows with the repository and its full listing is that single request, while
+this service's page is bounded (at most 1,000 tags, \`functions/v2-list-tags.ts\`) and a full listing
+takes one request per page.`
+      : ''
+  } Both run on this one shared machine, against storage on the same disk and memory:
+Distribution reads and writes small files, this service goes through the local server and DynamoDB
+Local (a JVM), so the ratios compare the two setups here, not Lambda + DynamoDB with a hosted registry.
+`;
+}
