@@ -8,7 +8,7 @@ import { DEPLOYED, PRICES, PRICES_CHECKED, PRICES_REGION, billedReadUnits, dynam
 import { fixed } from './stats.js';
 import { table } from './report-table.js';
 
-const usd = (value: number) => (value >= 100 ? `$${value.toFixed(0)}` : value >= 1 ? `$${value.toFixed(2)}` : `$${value.toFixed(value >= 0.01 ? 3 : 4)}`);
+const usd = (value: number) => (value === 0 ? '$0' : value >= 100 ? `$${value.toFixed(0)}` : value >= 1 ? `$${value.toFixed(2)}` : `$${value.toFixed(value >= 0.01 ? 3 : 4)}`);
 
 interface Priced {
   api: number;
@@ -63,9 +63,10 @@ functions), as DynamoDB Local reports them — it applies AWS's sizing rules, no
 that every read request is billed at least 0.5 RRU, AWS's minimum, where DynamoDB Local reports 0
 for a Query that finds nothing. Lambda
 duration is the handler's median in-process time here, rounded up to the next millisecond (as
-Lambda bills it), at the deployed ${DEPLOYED.lambdaMemoryMb} MB: $${fixed(gb * PRICES.lambdaArmGbSecond * 1e6 / 1000 * 10, 3)} per million requests per 10 ms, so even
-doubling every duration for AWS's network round trips moves a total by cents per million. API
-Gateway's fixed $1.00 per million is most of the price of every read.`;
+Lambda bills it), at the deployed ${DEPLOYED.lambdaMemoryMb} MB: every 10 ms costs $${fixed((gb * PRICES.lambdaArmGbSecond * 1e6 * 10) / 1000, 3)} per million requests. These
+durations are DynamoDB Local's on a shared machine (section 2), so the Lambda column is an order of
+magnitude; on AWS a DynamoDB round trip takes a few milliseconds and the handler's CPU time is what
+remains. The request units and the API Gateway and Lambda request prices do not depend on the machine.`;
   let day = '';
   if (push && read && aws) {
     const pushes = 10_000;
@@ -84,20 +85,21 @@ Gateway's fixed $1.00 per million is most of the price of every read.`;
 ### A typical CI day
 
 ${table(
-  ['what', 'count', 'per unit', 'per day'],
+  ['what', 'count', 'per million', 'per day'],
   [
-    [`\`v2-put-manifest\` by tag, new manifest (${rru(push)} RRU, ${fixed(push.wcu, 1)} WRU, ${Math.ceil(push.ms)} ms)`, pushes.toLocaleString('en-US'), usd(apiRequest(push).total), usd(pushCost)],
-    [`its audit entries (${fixed(aws.changesPerPush, 1)} change record per push, one audit-stream invocation each)`, (aws.changesPerPush * pushes).toLocaleString('en-US'), usd(background(aws.audit).total), usd(auditCost)],
-    [`\`v2-get-manifest\` GET by tag (${rru(read)} RRU, ${Math.ceil(read.ms)} ms)`, reads.toLocaleString('en-US'), usd(apiRequest(read).total), usd(readCost)],
-    [`expiry sweep every minute, nothing due (${rru(aws.idleSweep)} RRU, ${Math.ceil(aws.idleSweep.ms)} ms)`, DEPLOYED.sweepsPerDay.toLocaleString('en-US'), usd(sweepInvocation), usd(sweepCost)],
+    [`\`v2-put-manifest\` by tag, new manifest (${rru(push)} RRU, ${fixed(push.wcu, 1)} WRU, ${Math.ceil(push.ms)} ms)`, pushes.toLocaleString('en-US'), usd(apiRequest(push).total * 1e6), usd(pushCost)],
+    [`its audit entries (${fixed(aws.changesPerPush, 1)} change record per push, one audit-stream invocation each)`, (aws.changesPerPush * pushes).toLocaleString('en-US'), usd(background(aws.audit).total * 1e6), usd(auditCost)],
+    [`\`v2-get-manifest\` GET by tag (${rru(read)} RRU, ${Math.ceil(read.ms)} ms)`, reads.toLocaleString('en-US'), usd(apiRequest(read).total * 1e6), usd(readCost)],
+    [`expiry sweep every minute, nothing due (${rru(aws.idleSweep)} RRU, ${Math.ceil(aws.idleSweep.ms)} ms)`, DEPLOYED.sweepsPerDay.toLocaleString('en-US'), usd(sweepInvocation * 1e6), usd(sweepCost)],
     [`its logs (~${DEPLOYED.sweepLogBytes} bytes per invocation, an estimate)`, DEPLOYED.sweepsPerDay.toLocaleString('en-US'), '', usd(logs)],
-    [`${DEPLOYED.alarms.length} CloudWatch alarms (a day's share of the month)`, DEPLOYED.alarms.length, usd(PRICES.cloudWatchAlarmMonth), usd(alarms)],
+    [`${DEPLOYED.alarms.length} CloudWatch alarms (a day's share of $${PRICES.cloudWatchAlarmMonth.toFixed(2)} per alarm-month)`, DEPLOYED.alarms.length, '', usd(alarms)],
     ['**total**', '', '', `**${usd(total)}** (≈ ${usd(total * 30)} a month)`],
   ],
 )}
 
-Pushes dominate: each costs API Gateway, a Lambda invocation and the write units of its transaction,
-then one more Lambda invocation and one write for the audit entry. The sweep's schedule itself
+The pushes cost ${fixed((100 * (pushCost + auditCost)) / total, 0)}% of the day (API Gateway, a Lambda invocation and the write
+units of a transaction each, then one audit-stream invocation and its write), the reads
+${fixed((100 * readCost) / total, 0)}%, and what runs whatever the traffic ${fixed((100 * atRest) / total, 0)}%. The sweep's schedule itself
 (${DEPLOYED.sweepsPerDay.toLocaleString('en-US')} invocations a day, ${(DEPLOYED.sweepsPerDay * 30).toLocaleString('en-US')} a month) stays inside EventBridge Scheduler's free
 ${(PRICES.schedulerFreeInvocationsMonth / 1e6).toFixed(0)} million; without that allowance it would add ${usd(scheduler)} a day.
 
