@@ -36,7 +36,7 @@ export class LoopbackClient {
   send(request: ClientRequest): Promise<ClientResponse> {
     const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body;
     const headers: Record<string, string> = { ...this.defaultHeaders, ...(request.headers ?? {}) };
-    headers['content-length'] = String(body?.length ?? 0);
+    if (body) headers['content-length'] = String(body.length);
     return new Promise((resolve, reject) => {
       const started = performance.now();
       const outgoing = httpRequest(
