@@ -10,15 +10,16 @@ export function peerSection(peer: PeerResult | undefined): string {
   const title = '## 6. Side by side with Distribution (`/v2`)';
   if (peer.skipped) return `${title}\n\nSkipped: ${peer.skipped}\n`;
   const { config } = peer;
+  const answered = (size: number, side: string, query: string | undefined) => {
+    const entry = peer.paging.find((item) => item.size === size && item.side === side && (item.query ?? 'n=100') === query);
+    return entry ? `${int(entry.returned)} tags${entry.link ? ' and a Link' : ', no Link'}` : 'n/a';
+  };
+  const queries = [...new Set(peer.paging.map((entry) => entry.query ?? 'n=100'))];
   const paging = [...new Set(peer.paging.map((entry) => entry.size))]
-    .map((size) => {
-      const of = (side: string) => peer.paging.find((entry) => entry.size === size && entry.side === side);
-      const theirs = of('distribution');
-      const ours = of('ours');
-      return `at ${int(size)} tags Distribution answered \`?n=100\` with ${theirs ? int(theirs.returned) : 'n/a'} tags${theirs?.link ? ' and a Link to the next page' : ' and no Link header'}, this service with ${ours ? int(ours.returned) : 'n/a'}${ours?.link ? ' and a Link' : ''}`;
-    })
-    .join('; ');
+    .map((size) => `at ${int(size)} tags, ${queries.map((query) => `\`?${query}\`: Distribution ${answered(size, 'distribution', query)}, ours ${answered(size, 'ours', query)}`).join('; ')}`)
+    .join('. ');
   const ignoresN = peer.paging.some((entry) => entry.side === 'distribution' && entry.returned > 100);
+  const ignoresLast = peer.paging.some((entry) => entry.side === 'distribution' && entry.query?.includes('last=') && entry.returned === entry.size);
   return `${title}
 
 The same workload against two servers, each in its own process on a free loopback port, driven
@@ -51,9 +52,9 @@ ${table(
   ]),
 )}
 
-Paging: ${paging}.${
+What each answered to its first page request: ${paging}.${
     ignoresN
-      ? ` This Distribution ignores \`n\` and \`last\`: every tags/list request returns the whole repository in one
+      ? ` This Distribution ignores \`n\`${ignoresLast ? ' and `last`: every tags/list request' : ': `?n=100`'} returns the whole repository in one
 answer, so its "page" grows with the repository and its full listing is that single request, while
 this service's page is bounded (at most 1,000 tags, \`functions/v2-list-tags.ts\`) and a full listing
 takes one request per page.`

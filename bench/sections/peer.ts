@@ -47,8 +47,8 @@ export interface PeerResult {
   skipped?: string;
   servers?: Record<PeerSide, string>;
   rows: PeerRow[];
-  /** What each server answered to `?n=100` on the first page, per size. */
-  paging: { size: number; side: PeerSide; returned: number; link: boolean }[];
+  /** What each server answered to each tags/list page request (its first time), per size. */
+  paging: { size: number; side: PeerSide; query?: string; returned: number; link: boolean }[];
 }
 
 interface Side {
@@ -151,7 +151,7 @@ async function measureSize(sides: Side[], size: number, config: PeerConfig, prog
       for (let i = 0; i < config.pageRequests; i++) {
         const page = await tagsPage(side.client, `/v2/${side.repo}/tags/list?${variant.query}`);
         samples.add(side.name, round, page.response.ms);
-        if (round === 0 && i === 0 && variant === pageVariants[0]) paging.push({ size, side: side.name, returned: page.tags.length, link: page.next !== undefined });
+        if (round === 0 && i === 0) paging.push({ size, side: side.name, query: variant.query, returned: page.tags.length, link: page.next !== undefined });
       }
     });
     rows.push(samples.row(size, variant.op));
