@@ -62,7 +62,8 @@ ${(PRICES.schedulerFreeInvocationsMonth / 1e6).toFixed(0)} million free a month;
 functions), as DynamoDB Local reports them — it applies AWS's sizing rules, not its bill — except
 that every read request is billed at least 0.5 RRU, AWS's minimum, where DynamoDB Local reports 0
 for a Query that finds nothing. Lambda
-duration is the handler's median in-process time here, rounded up to the next millisecond (as
+duration is the handler's fastest in-process time of those runs (the least disturbed by other load
+on this shared machine), rounded up to the next millisecond (as
 Lambda bills it), at the deployed ${DEPLOYED.lambdaMemoryMb} MB: every 10 ms costs $${fixed((gb * PRICES.lambdaArmGbSecond * 1e6 * 10) / 1000, 3)} per million requests. These
 durations are DynamoDB Local's on a shared machine (section 2), so the Lambda column is an order of
 magnitude; on AWS a DynamoDB round trip takes a few milliseconds and the handler's CPU time is what
@@ -105,7 +106,7 @@ ${(PRICES.schedulerFreeInvocationsMonth / 1e6).toFixed(0)} million; without that
 
 ### The stack at rest
 
-With no traffic at all the stack costs about **${usd(atRest * 30)} a month** plus storage: the five
+With no traffic at all the stack costs about **${usd(atRest * 30)} a month** plus storage: the ${DEPLOYED.alarms.length}
 alarms (${DEPLOYED.alarms.join(', ')}) at ${usd(DEPLOYED.alarms.length * PRICES.cloudWatchAlarmMonth)} a month, and the
 every-minute sweep (${usd(sweepCost * 30)} a month of Lambda and read units, ${usd(logs * 30)} of logs). What costs nothing at rest:
 the HTTP API and the API functions (billed per request), the stream (Lambda's event source mapping
