@@ -18,6 +18,23 @@ export function peerSection(peer: PeerResult | undefined): string {
   const paging = [...new Set(peer.paging.map((entry) => entry.size))]
     .map((size) => `at ${int(size)} tags, ${queries.map((query) => `\`?${query}\`: Distribution ${answered(size, 'distribution', query)}, ours ${answered(size, 'ours', query)}`).join('; ')}`)
     .join('. ');
+  const sizes = [...new Set(peer.rows.map((row) => row.size))].sort((a, b) => a - b);
+  const [smallest, largest] = [sizes[0], sizes[sizes.length - 1]];
+  const growth =
+    sizes.length > 1
+      ? `
+
+How each operation's p50 grows from ${int(smallest)} to ${int(largest)} tags (p50 at ${int(largest)} / p50 at ${int(smallest)}):
+
+${table(
+  ['operation', 'ours', 'Distribution'],
+  [...new Set(peer.rows.map((row) => row.op.replace(/last=v\d+/, 'last=…')))].map((op) => {
+    const at = (size: number) => peer.rows.find((row) => row.size === size && row.op.replace(/last=v\d+/, 'last=…') === op);
+    const [small, large] = [at(smallest), at(largest)];
+    return [op, `${fixed((large?.ours.p50 ?? NaN) / (small?.ours.p50 ?? NaN), 2)}×`, `${fixed((large?.distribution.p50 ?? NaN) / (small?.distribution.p50 ?? NaN), 2)}×`];
+  }),
+)}`
+      : '';
   const ignoresN = peer.paging.some((entry) => entry.side === 'distribution' && entry.returned > 100);
   const ignoresLast = peer.paging.some((entry) => entry.side === 'distribution' && entry.query?.includes('last=') && entry.returned === entry.size);
   return `${title}
@@ -31,8 +48,9 @@ over one kept-alive connection per server, one request at a time:
 Per repository size (${config.sizes.map(int).join(' and ')} tags; \`--peer-tags 1000,10000\` or \`PEER_TAGS\` chooses):
 a config blob and a 1 KiB layer blob uploaded once to Distribution (monolithic POST + PUT; it checks
 that a manifest's blobs exist), then every tag pushed by \`PUT /v2/{ns}/{repo}/manifests/{tag}\` with
-its own OCI manifest (they differ by an annotation), ${config.gets} \`GET\` of the manifest by a random tag,
-${config.pageRequests} requests of each tags/list page, and a full listing following \`Link\` from \`?n=100\` and from \`?n=1000\`.
+its own OCI manifest (they differ by an annotation); then, per server and round, ${config.gets} \`GET\` of the
+manifest by a random tag, ${config.pageRequests} requests of each tags/list page, and one full listing following \`Link\`
+from \`?n=100\` and one from \`?n=1000\`.
 Each operation runs in ${config.rounds} rounds that alternate which server goes first; the ratio (ours /
 Distribution, p50 against p50) is computed within each round, and the median of the rounds' ratios is
 shown with their range. Percentiles pool all rounds (nearest rank; with ${config.rounds} full listings, p99 is the slowest).
@@ -61,6 +79,6 @@ takes one request per page.`
       : ''
   } Both run on this one shared machine, against storage on the same disk and memory:
 Distribution reads and writes small files, this service goes through the local server and DynamoDB
-Local (a JVM), so the ratios compare the two setups here, not Lambda + DynamoDB with a hosted registry.
+Local (a JVM), so the ratios compare the two setups here, not Lambda + DynamoDB with a hosted registry.${growth}
 `;
 }
