@@ -14,9 +14,9 @@ export function peerSection(peer: PeerResult | undefined): string {
     const entry = peer.paging.find((item) => item.size === size && item.side === side && (item.query ?? 'n=100') === query);
     return entry ? `${int(entry.returned)} tags${entry.link ? ' and a Link' : ', no Link'}` : 'n/a';
   };
-  const queries = [...new Set(peer.paging.map((entry) => entry.query ?? 'n=100'))];
+  const queriesAt = (size: number) => [...new Set(peer.paging.filter((entry) => entry.size === size).map((entry) => entry.query ?? 'n=100'))];
   const paging = [...new Set(peer.paging.map((entry) => entry.size))]
-    .map((size) => `at ${int(size)} tags, ${queries.map((query) => `\`?${query}\`: Distribution ${answered(size, 'distribution', query)}, ours ${answered(size, 'ours', query)}`).join('; ')}`)
+    .map((size) => `at ${int(size)} tags, ${queriesAt(size).map((query) => `\`?${query}\`: Distribution ${answered(size, 'distribution', query)}, ours ${answered(size, 'ours', query)}`).join('; ')}`)
     .join('. ');
   const sizes = [...new Set(peer.rows.map((row) => row.size))].sort((a, b) => a - b);
   const [smallest, largest] = [sizes[0], sizes[sizes.length - 1]];
@@ -24,7 +24,9 @@ export function peerSection(peer: PeerResult | undefined): string {
     sizes.length > 1
       ? `
 
-How each operation's p50 grows from ${int(smallest)} to ${int(largest)} tags (p50 at ${int(largest)} / p50 at ${int(smallest)}):
+How each operation's p50 grows from ${int(smallest)} to ${int(largest)} tags (p50 at ${int(largest)} / p50 at ${int(smallest)}). The sizes
+are measured one after the other, so a change in the machine's load between them shows here too;
+the within-round ratios above do not have that problem, and request counts do not depend on it.
 
 ${table(
   ['operation', 'ours', 'Distribution'],
