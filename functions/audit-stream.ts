@@ -6,8 +6,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { config } from '../shared/config.js';
-import { putAuditEntry, toAuditEntry } from '../shared/store/audit.js';
+import { serviceDeps } from '../shared/deps.js';
+import { toAuditEntry } from '../shared/store/audit.js';
 import type { AuditEntry } from '../shared/store/audit.js';
 import { log } from '../shared/log.js';
 
@@ -24,6 +24,7 @@ export function auditEntryOf(record: DynamoDBRecord): AuditEntry | null {
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const started = performance.now();
+  const { store, config } = serviceDeps();
   const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
   let written = 0;
   let replayed = 0;
@@ -32,7 +33,7 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     try {
       const entry = auditEntryOf(record);
       if (!entry) continue;
-      if (await putAuditEntry(entry, config().auditRetentionDays)) written++;
+      if (await store.audit.putAuditEntry(entry, config.auditRetentionDays)) written++;
       else replayed++;
     } catch (error) {
       log('error', { message: 'audit record failed', eventID: record.eventID, error: String(error) });

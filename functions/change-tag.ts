@@ -3,10 +3,9 @@
  * (`manifest_digest`, or the legacy `image` id) and/or set its `expiration`.
  */
 import { isValidDigest } from '../shared/domain/digest.js';
-import { badRequest, invalidRequest, notFound } from '../shared/domain/errors.js';
 import { LEGACY_IMAGE_ID_PATTERN } from '../shared/domain/names.js';
 import { TAG_ERROR, isValidTagName } from '../shared/domain/quay-format.js';
-import { changeExpiration, isReachableFromAliveTag, manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
+import { changeExpiration, manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
 import type { TagDeps } from '../shared/domain/tag-operations.js';
 import { isUsableExpiration } from '../shared/domain/tag-rules.js';
 import { has, jsonBody } from '../shared/http/body.js';
@@ -14,21 +13,24 @@ import type { BodyTypes } from '../shared/http/schemas.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
-import { WriteConflictError } from '../shared/store/index.js';
 
 async function resolveTarget(deps: TagDeps, pk: string, body: BodyTypes['ChangeTag']): Promise<{ digest: string; imageId: string | null }> {
   // manifest_digest wins when both are sent ([L] 754b3f79).
   if (has(body, 'manifest_digest')) {
     const digest = body.manifest_digest;
-    if (!isValidDigest(digest) || !(await isReachableFromAliveTag(deps, pk, digest))) throw notFound();
+    // Reachability is checked by the retarget itself (reachableOnly), under its transaction.
+    if (!isValidDigest(digest)) throw quay.notFound();
     return { digest, imageId: null };
   }
-  const manifest = body.image && LEGACY_IMAGE_ID_PATTERN.test(body.image) ? await manifestForLegacyImage(deps, pk, body.image, true) : null;
-  if (!manifest) throw notFound();
-  return { digest: manifest.digest, imageId: body.image as string };
+  const image = body.image;
+  const manifest = image && LEGACY_IMAGE_ID_PATTERN.test(image) ? await manifestForLegacyImage(deps, pk, image, true) : null;
+  if (!manifest || !image) throw quay.notFound();
+  return { digest: manifest.digest, imageId: image };
 }
 
-export const handler = apiHandler('change-tag', async (request) => {
+export const handler = apiHandler(
+  'change-tag',
+  async (request) => {
   const context = await authorizeRepository(request, 'write');
   rejectApplicationRepository(context);
   const body = jsonBody(request, 'ChangeTag');
@@ -42,13 +44,13 @@ export const handler = apiHandler('change-tag', async (request) => {
 
   if (has(body, 'manifest_digest') || has(body, 'image')) {
     // Quay's 500 on huge values is a 400 here, like any unusable expiration.
-    if (expiration !== null && !isUsableExpiration(expiration, deps.clock.now())) throw badRequest();
+    if (expiration !== null && !isUsableExpiration(expiration, deps.clock.now())) throw quay.badRequest();
     const target = await resolveTarget(deps, context.pk, body);
-    try {
-      await retarget(deps, actor, {
+    await retarget(deps, actor, {
         tag,
         manifestDigest: target.digest,
         reversion: false,
+        reachableOnly: target.imageId === null,
         // Unlike Quay, an expiration sent with a target applies to the new range (not the old one).
         ...(expiration !== null ? { expirationS: expiration } : {}),
         changes: (previous, range) => {
@@ -78,13 +80,12 @@ export const handler = apiHandler('change-tag', async (request) => {
           }
           return changes;
         },
-      });
-    } catch (error) {
-      if (error instanceof WriteConflictError) throw invalidRequest('Could not move tag');
-      throw error;
-    }
+    });
   } else if (has(body, 'expiration')) {
     await changeExpiration(deps, actor, tag, expiration);
   }
   return { status: 201, body: 'Updated' };
-});
+  },
+  // The tag kept changing under the retarget (changeExpiration answers its own conflicts).
+  { jsonBody: true, conflict: () => quay.invalidRequest('Could not move tag') },
+);

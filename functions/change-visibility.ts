@@ -19,4 +19,4 @@ export const handler = apiHandler('change-visibility', async (request) => {
     }),
   );
   return { status: 200, body: { success: true } };
-});
+}, { jsonBody: true });

@@ -1,15 +1,21 @@
 /** DELETE /api/v1/repository/{ns}/{repo}/permissions/user/{username} — revoke a user's role. */
+import { isUserName } from '../shared/domain/names.js';
 import { changeBy } from '../shared/http/admin.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
-import { WriteConflictError } from '../shared/store/index.js';
 
-export const handler = apiHandler('delete-user-permission', async (request) => {
-  const context = await authorizeRepository(request, 'admin');
-  requireRepository(context);
-  const username = request.params.username;
-  try {
+/** Quay: DataModelException → 400 {"message": ...}. */
+const NO_GRANT = 'User does not have permission for repo.';
+
+export const handler = apiHandler(
+  'delete-user-permission',
+  async (request) => {
+    const context = await authorizeRepository(request, 'admin');
+    requireRepository(context);
+    const username = request.params.username;
+    // A name no user can have holds no grant, and is never made into a key.
+    if (!isUserName(username)) throw quay.message(400, NO_GRANT);
     await request.deps.store.repositories.deletePermission(
       context.namespace,
       context.repositoryName,
@@ -20,10 +26,8 @@ export const handler = apiHandler('delete-user-permission', async (request) => {
         namespace: context.namespace,
       }),
     );
-  } catch (error) {
-    // Quay: DataModelException → 400 {"message": ...}.
-    if (error instanceof WriteConflictError) throw quay.message(400, 'User does not have permission for repo.');
-    throw error;
-  }
-  return { status: 204 };
-});
+    return { status: 204 };
+  },
+  // No such grant.
+  { conflict: () => quay.message(400, NO_GRANT) },
+);

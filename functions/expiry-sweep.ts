@@ -1,9 +1,8 @@
 /** The scheduled sweep (EventBridge, every minute; reserved concurrency 1): see shared/domain/sweep.ts. */
 import type { Context } from 'aws-lambda';
-import { clock } from '../shared/clock.js';
+import { serviceDeps } from '../shared/deps.js';
 import { runSweep } from '../shared/domain/sweep.js';
 import type { SweepReport } from '../shared/domain/sweep.js';
-import { store } from '../shared/store/index.js';
 import { log } from '../shared/log.js';
 
 /** Leave this much of the Lambda's time for finishing the item in hand and logging. */
@@ -13,7 +12,7 @@ const DEFAULT_BUDGET_MS = 45_000;
 export async function handler(_event?: unknown, context?: Context): Promise<SweepReport> {
   const remaining = context?.getRemainingTimeInMillis?.();
   const budgetMs = remaining ? Math.max(1000, remaining - SAFETY_MARGIN_MS) : DEFAULT_BUDGET_MS;
-  const report = await runSweep({ store, clock }, { budgetMs, batchSize: 100 });
+  const report = await runSweep(serviceDeps(), { budgetMs, batchSize: 100 });
   log('info', { function: 'expiry-sweep', ...report });
   return report;
 }

@@ -2,7 +2,7 @@
 import { listTags } from '../shared/domain/list-tags.js';
 import type { ListTagsInput } from '../shared/domain/list-tags.js';
 import { parsePythonInt, truthyBool } from '../shared/domain/quay-format.js';
-import { MAX_EPOCH_S } from '../shared/domain/tag-rules.js';
+import { isAcceptedInstant } from '../shared/domain/limits.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
@@ -19,17 +19,18 @@ function intParam(value: string | undefined, name: string, help: string, fallbac
   return parsed;
 }
 
-const AT_HELP = 'An instant: epoch seconds or an ISO-8601 date-time.';
+const AT_HELP = 'An instant between 1970 and 2286: epoch seconds or an ISO-8601 date-time.';
 
-/** Extension `at`: epoch seconds (as Quay's expirations) or an ISO-8601 instant; null when absent. */
+/**
+ * Extension `at`: epoch seconds (as Quay's expirations) or an ISO-8601 instant; null when absent.
+ * Only instants the keys order correctly are accepted (limits.ts); others are a 400.
+ */
 function instantParam(value: string | undefined): number | null {
   if (value === undefined || value === '') return null;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) {
-    const ms = Math.floor(Number(value) * 1000);
-    if (Number.isFinite(ms) && ms <= MAX_EPOCH_S * 1000) return ms;
-  } else if (/^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value))) {
-    return Date.parse(value);
-  }
+  let ms = Number.NaN;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) ms = Math.floor(Number(value) * 1000);
+  else if (/^\d{4}-\d{2}-\d{2}T/.test(value)) ms = Date.parse(value);
+  if (isAcceptedInstant(ms)) return ms;
   throw quay.message(400, { at: AT_HELP });
 }
 

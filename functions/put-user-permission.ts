@@ -1,24 +1,22 @@
 /** PUT /api/v1/repository/{ns}/{repo}/permissions/user/{username} — grant a role. */
-import { USERNAME_PATTERN } from '../shared/domain/names.js';
+import { isUserName } from '../shared/domain/names.js';
 import { changeBy } from '../shared/http/admin.js';
 import { jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { authorizeRepository, requireRepository } from '../shared/http/repository-access.js';
-import { WriteConflictError } from '../shared/store/index.js';
 
 export const handler = apiHandler('put-user-permission', async (request) => {
   const context = await authorizeRepository(request, 'admin');
   const body = jsonBody(request, 'PutPermission');
   const username = request.params.username;
-  if (!USERNAME_PATTERN.test(username)) throw quay.invalidRequest('Invalid username');
+  if (!isUserName(username)) throw quay.invalidRequest('Invalid username');
   // A robot belongs to one namespace and can only be granted rights there (as in Quay).
   if (username.includes('+') && username.split('+')[0] !== context.namespace) {
     throw quay.invalidRequest(`Robot account ${username} does not belong to namespace ${context.namespace}`);
   }
   requireRepository(context);
-  try {
-    await request.deps.store.repositories.putPermission(
+  await request.deps.store.repositories.putPermission(
       context.namespace,
       context.repositoryName,
       { username, role: body.role },
@@ -27,11 +25,8 @@ export const handler = apiHandler('put-user-permission', async (request) => {
         repo: context.repositoryName,
         namespace: context.namespace,
         role: body.role,
-      }),
-    );
-  } catch (error) {
-    if (error instanceof WriteConflictError) throw quay.notFound();
-    throw error;
-  }
+    }),
+  );
   return { status: 200, body: { role: body.role, name: username, is_robot: username.includes('+') } };
-});
+  // The repository was deleted meanwhile.
+}, { jsonBody: true, conflict: () => quay.notFound() });

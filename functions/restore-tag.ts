@@ -4,7 +4,6 @@
  * marked `reversion`.
  */
 import { isValidDigest } from '../shared/domain/digest.js';
-import { invalidRequest, notFound } from '../shared/domain/errors.js';
 import { LEGACY_IMAGE_ID_PATTERN } from '../shared/domain/names.js';
 import { TAG_ERROR, isValidTagName } from '../shared/domain/quay-format.js';
 import { quay } from '../shared/http/errors.js';
@@ -12,16 +11,17 @@ import { manifestForLegacyImage, retarget, tagChange } from '../shared/domain/ta
 import { has, jsonBody } from '../shared/http/body.js';
 import { apiHandler } from '../shared/http/api.js';
 import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
-import { WriteConflictError } from '../shared/store/index.js';
 
-export const handler = apiHandler('restore-tag', async (request) => {
+export const handler = apiHandler(
+  'restore-tag',
+  async (request) => {
   const context = await authorizeRepository(request, 'write');
   rejectApplicationRepository(context);
   const body = jsonBody(request, 'RestoreTag');
   // Unlike Quay, restore applies the tag rule: it creates tags too.
   if (!isValidTagName(request.params.tag)) throw quay.message(400, TAG_ERROR);
   requireRepository(context);
-  if (!has(body, 'manifest_digest') && !has(body, 'image')) throw invalidRequest('Missing manifest_digest');
+  if (!has(body, 'manifest_digest') && !has(body, 'image')) throw quay.invalidRequest('Missing manifest_digest');
 
   const { deps } = request;
   const tag = request.params.tag;
@@ -30,14 +30,13 @@ export const handler = apiHandler('restore-tag', async (request) => {
     ? isValidDigest(body.manifest_digest)
       ? await deps.store.manifests.getManifest(context.pk, body.manifest_digest)
       : null
-    : LEGACY_IMAGE_ID_PATTERN.test(body.image as string)
-      ? await manifestForLegacyImage(deps, context.pk, body.image as string, false)
+    : has(body, 'image') && LEGACY_IMAGE_ID_PATTERN.test(body.image)
+      ? await manifestForLegacyImage(deps, context.pk, body.image, false)
       : null;
-  if (!manifest) throw notFound();
+  if (!manifest) throw quay.notFound();
 
   const actor = actorOf(context, request);
-  try {
-    await retarget(deps, actor, {
+  await retarget(deps, actor, {
       tag,
       manifestDigest: manifest.digest,
       reversion: true,
@@ -51,14 +50,8 @@ export const handler = apiHandler('restore-tag', async (request) => {
           image: body.image ?? null,
         }),
       ],
-    });
-  } catch (error) {
-    // The manifest was collected meanwhile, or the tag kept changing under us.
-    if (error instanceof WriteConflictError) {
-      if (!(await deps.store.manifests.getManifest(context.pk, manifest.digest))) throw notFound();
-      throw invalidRequest('Could not restore tag');
-    }
-    throw error;
-  }
+  });
   return { status: 200, body: {} };
-});
+  },
+  { jsonBody: true, conflict: () => quay.invalidRequest('Could not restore tag') },
+);

@@ -4,7 +4,7 @@ import { authorizeNamespaceAdmin } from '../shared/http/admin.js';
 import { jsonBody } from '../shared/http/body.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
-import { applyTagExpiration } from '../shared/http/namespace-settings.js';
+import { applyTagExpiration, namespaceSettingsRoute } from '../shared/http/namespace-settings.js';
 
 export const handler = apiHandler('update-organization', async (request) => {
   const org = request.params.org;
@@ -18,4 +18,4 @@ export const handler = apiHandler('update-organization', async (request) => {
     status: 200,
     body: { name: org, email: record.email ?? null, is_admin: true, tag_expiration_s: seconds ?? record.tagExpirationS },
   };
-});
+}, namespaceSettingsRoute);

@@ -2,7 +2,7 @@
 import { changeBy, requireOwnNamespace } from '../shared/http/admin.js';
 import { jsonBody } from '../shared/http/body.js';
 import { apiHandler } from '../shared/http/api.js';
-import { applyTagExpiration } from '../shared/http/namespace-settings.js';
+import { applyTagExpiration, namespaceSettingsRoute } from '../shared/http/namespace-settings.js';
 import { DEFAULT_TAG_EXPIRATION_S } from '../shared/store/index.js';
 
 export const handler = apiHandler('update-user', async (request) => {
@@ -13,4 +13,4 @@ export const handler = apiHandler('update-user', async (request) => {
   );
   const current = seconds ?? namespace?.tagExpirationS ?? DEFAULT_TAG_EXPIRATION_S;
   return { status: 200, body: { username: principal.username, tag_expiration_s: current } };
-});
+}, namespaceSettingsRoute);

@@ -7,7 +7,6 @@ import { ociError } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
 import { authorizeRegistry } from '../shared/http/registry-access.js';
 import { actorOf } from '../shared/http/repository-access.js';
-import { WriteConflictError } from '../shared/store/index.js';
 
 export const handler = apiHandler(
   'v2-put-manifest',
@@ -39,12 +38,7 @@ export const handler = apiHandler(
         computed: parsed.digest,
       });
     }
-    try {
-      await ingestManifest(request.deps, actorOf(context, request), parsed, bytes, byDigest ? null : reference);
-    } catch (error) {
-      if (error instanceof WriteConflictError) throw ociError(409, 'DENIED', 'the tag kept changing during the push; retry');
-      throw error;
-    }
+    await ingestManifest(request.deps, actorOf(context, request), parsed, bytes, byDigest ? null : reference);
     return {
       status: 201,
       headers: {
@@ -54,5 +48,5 @@ export const handler = apiHandler(
       },
     };
   },
-  { errors: 'oci' },
+  { errors: 'oci', conflict: () => ociError(409, 'DENIED', 'the tag kept changing during the push; retry') },
 );

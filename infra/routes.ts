@@ -1,7 +1,8 @@
 /**
- * THE route table. The CDK stack makes one Lambda function and one API Gateway route per entry; the
- * local runtime serves the same entries through its payload-2.0 adapter. Adding an endpoint means
- * adding a line here and a file `functions/<handler>.ts` exporting `handler`.
+ * THE route table. The CDK stack makes one Lambda function per handler and one API Gateway route per
+ * entry of `gatewayRoutes` (the routes plus their trailing-slash fallbacks); the local runtime serves
+ * the same `gatewayRoutes` with the same matching rules. Adding an endpoint means adding a line here
+ * and a file `functions/<handler>.ts` exporting `handler`.
  */
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
@@ -75,7 +76,47 @@ export const backgroundFunctions = {
   expirySweep: { handler: 'expiry-sweep', access: { registry: 'readwrite' } },
 } as const;
 
+/** A route as API Gateway holds it: a method (or ANY), a route-key path, and the function behind it. */
+export interface GatewayRoute {
+  method: HttpMethod | 'ANY';
+  /** API Gateway path syntax, never ending in `/`; `{name+}` (last) matches the rest of the path. */
+  path: string;
+  handler: string;
+  access: TableAccess;
+}
+
+/** The path of a route as API Gateway accepts it: without a trailing slash (except "/"). */
+export function routeKeyPath(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+/** The API Gateway route key of a route, e.g. `GET /api/v1/repository/{ns}/{repo}/tag`. */
+export function routeKeyOf(route: { method: string; path: string }): string {
+  return `${route.method} ${routeKeyPath(route.path)}`;
+}
+
+/**
+ * Route keys cannot end in `/`, yet clients call `.../tag/`, `/v2/`, `/api/v1/organization/`,
+ * `/api/v1/user/` and `.../permissions/user/`. Whether API Gateway hands such a path to the key
+ * without the slash or to a greedy `{proxy+}` with an empty remainder, one of these routes catches
+ * it: each slash route gets `<path>{proxy+}`, served by `<handler>-slash`, which runs the route's
+ * handler for the empty remainder and answers 404 (Quay's body) for anything else. Under `/v2/`
+ * one `ANY` fallback also gives unimplemented OCI paths (blobs, uploads, ...) an OCI error body.
+ */
+export const fallbackRoutes: readonly GatewayRoute[] = [
+  ...routes
+    .filter((route) => route.path.endsWith('/') && route.path !== '/v2/')
+    .map((route) => ({ method: route.method, path: `${route.path}{proxy+}`, handler: `${route.handler}-slash`, access: route.access })),
+  { method: 'ANY', path: '/v2/{proxy+}', handler: 'v2-fallback', access: {} },
+];
+
+/** Every route API Gateway (and the local gateway) holds. */
+export const gatewayRoutes: readonly GatewayRoute[] = [
+  ...routes.map((route) => ({ method: route.method, path: routeKeyPath(route.path), handler: route.handler, access: route.access })),
+  ...fallbackRoutes,
+];
+
 /** Distinct handler files behind the API (HEAD and GET of a manifest share one function). */
 export function apiHandlers(): string[] {
-  return [...new Set(routes.map((route) => route.handler))];
+  return [...new Set(gatewayRoutes.map((route) => route.handler))];
 }

@@ -19,7 +19,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { backgroundFunctions, routes, type RouteDefinition } from './routes.js';
+import { apiHandlers, backgroundFunctions, gatewayRoutes, type GatewayRoute } from './routes.js';
 import { auditTable, registryTable } from './tables.js';
 import { ServiceApi, type ApiThrottle } from './constructs/service-api.js';
 import { ServiceFunction } from './constructs/service-function.js';
@@ -46,7 +46,7 @@ export interface TagServiceStackProps extends StackProps {
 const DEFAULT_THROTTLE: ApiThrottle = { rateLimit: 100, burstLimit: 200 };
 
 /** The combined access of the routes a handler serves (HEAD and GET of a manifest share one function). */
-export function accessOfHandler(handler: string, routeTable: readonly RouteDefinition[] = routes): FunctionAccess {
+export function accessOfHandler(handler: string, routeTable: readonly Pick<GatewayRoute, 'handler' | 'access'>[] = gatewayRoutes): FunctionAccess {
   const access: FunctionAccess = {};
   for (const route of routeTable.filter((entry) => entry.handler === handler)) {
     if (route.access.registry === 'readwrite' || access.registry === 'readwrite') access.registry = 'readwrite';
@@ -143,15 +143,15 @@ export class TagServiceStack extends Stack {
       return fn;
     };
 
-    // One function per distinct route handler.
-    for (const handler of new Set(routes.map((route) => route.handler))) {
-      const served = routes.filter((route) => route.handler === handler).map((route) => `${route.method} ${route.path}`);
+    // One function per distinct route handler (trailing-slash fallbacks included).
+    for (const handler of apiHandlers()) {
+      const served = gatewayRoutes.filter((route) => route.handler === handler).map((route) => `${route.method} ${route.path}`);
       addFunction(handler, accessOfHandler(handler), { description: served.join(', '), timeout: Duration.seconds(10) });
     }
 
     // The API.
     const apiFunctions = new Map<string, IFunction>([...this.functions].map(([handler, fn]) => [handler, fn.fn]));
-    this.api = new ServiceApi(this, 'Api', { routes, functions: apiFunctions, throttle: props.throttle ?? DEFAULT_THROTTLE });
+    this.api = new ServiceApi(this, 'Api', { routes: gatewayRoutes, functions: apiFunctions, throttle: props.throttle ?? DEFAULT_THROTTLE });
 
     // Audit: the registry stream feeds the audit consumer.
     this.auditDeadLetters = deadLetterQueue(this, 'AuditStreamDeadLetters');

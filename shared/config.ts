@@ -1,6 +1,6 @@
 /**
- * Configuration from the environment, read once. Lambda gets these from the CDK stack; the local
- * runtime and the tests set them before importing handlers.
+ * Configuration from the environment. Lambda gets these from the CDK stack; the runtime
+ * (shared/deps.ts) reads them once per cold start, and the local runtime reads them when it starts.
  */
 export interface Config {
   registryTable: string;
@@ -38,27 +38,4 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     superusers: list(env.SUPERUSERS),
     auditRetentionDays: Number(env.AUDIT_RETENTION_DAYS ?? 365),
   };
-}
-
-let cached: Config | undefined;
-let generation = 0;
-
-/** The configuration of this process (read on first use, so tests can set the environment first). */
-export function config(): Config {
-  cached ??= readConfig();
-  return cached;
-}
-
-/**
- * Forget the cached configuration (the local runtime and tests that change the environment).
- * Everything built from it (the DynamoDB client, the token verifier) is rebuilt on next use.
- */
-export function resetConfig(): void {
-  cached = undefined;
-  generation += 1;
-}
-
-/** Changes whenever resetConfig runs: lets caches derived from the configuration notice. */
-export function configGeneration(): number {
-  return generation;
 }

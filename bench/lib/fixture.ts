@@ -1,7 +1,7 @@
 /** Data created through the real API: namespaces, repositories and pushed manifests. */
 import type { Bench } from './harness.js';
 import { expectStatus } from './harness.js';
-import type { BuiltManifest } from '../../test/support/manifests.js';
+import type { BuiltManifest } from './manifests.js';
 
 export const NAMESPACE = 'bench';
 

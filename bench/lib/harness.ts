@@ -7,14 +7,16 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import type { DynamoDbLocal } from '../../infra/local/dynamodb-local.js';
-import { buildContext, buildEvent, compileRoutes, matchRoute, resultToHttp } from '../../infra/local/gateway.js';
+import { buildEvent, resultToHttp } from '../../infra/local/payload-codec.js';
+import { buildContext } from '../../infra/local/lambda-context.js';
+import { compileRoutes, matchRoute } from '../../infra/local/route-matching.js';
 import type { ApiHandler } from '../../infra/local/gateway.js';
 import { loadFunction, startLocalServer } from '../../infra/local/server.js';
 import type { LocalServer } from '../../infra/local/server.js';
 import { signLocalToken } from '../../infra/local/token.js';
-import { routes } from '../../infra/routes.js';
+import { gatewayRoutes } from '../../infra/routes.js';
 import type { HttpMethod } from '../../infra/routes.js';
-import { dynamo, resetUsage, usage } from '../../shared/store/client.js';
+import { resetUsage, usage } from '../../shared/store/client.js';
 import { LoopbackClient } from './http-client.js';
 
 export interface BenchRequest {
@@ -59,7 +61,7 @@ const CAPACITY_COMMANDS = new Set([
 ]);
 
 export class Bench {
-  private readonly compiled = compileRoutes(routes);
+  private readonly compiled = compileRoutes(gatewayRoutes);
   private readonly handlers = new Map<string, ApiHandler>();
   private readonly client: LoopbackClient;
   /** When true, every store request asks DynamoDB for its consumed capacity. */
@@ -113,11 +115,11 @@ export class Bench {
 
   /**
    * Adds ReturnConsumedCapacity=TOTAL to the store's requests while `askCapacity` is set. It goes
-   * on the store's own client (the one shared/store/client.ts counts with), so no service code
+   * on the store's own client (the local server's, which shared/store/client.ts counts with), so no service code
    * changes; the existing counter then adds up what DynamoDB reports.
    */
   private installCapacityMiddleware(): void {
-    dynamo().middlewareStack.add(
+    this.server.client.middlewareStack.add(
       (next, context) => async (args) => {
         const command = String(context.commandName);
         if (!this.askCapacity || !CAPACITY_COMMANDS.has(command)) return next(args);

@@ -167,7 +167,7 @@ ${
     ? `
 **Write cost grows with the manifest's size.** Moving a tag to a ${big.variant.replace('move to a ', '')} costs ${fixed(big.wcu, 0)} WCU against
 ${fixed(small.wcu, 0)} for a small one, with the same round trips: every create, move, restore and push by tag
-updates the manifest item's \`refs\` counter (\`referenceManifest\` in \`shared/store/tags.ts\`, \`ADD refs :one\`),
+updates the manifest item's \`refs\` counter (\`referenceManifest\` in \`shared/store/tag-writes.ts\`, \`ADD refs :one\`),
 and an update is billed on the whole item — here the exact bytes plus the parsed \`layers\`/\`annotations\`,
 which store the big part twice — ×2 inside a transaction. Keeping the counter (and the GC queue
 attributes) on a small separate item, e.g. \`MANREF#<digest>\`, would make every retarget cost the same
@@ -281,7 +281,7 @@ function scalingSection(results: BenchResults): string {
 Repositories with ${sizes.map(size).join(', ')} history ranges, seeded directly with BatchWriteItem of
 items shaped as the store writes them (\`bench/lib/seed.ts\`: keys from \`shared/store/keys.ts\`,
 manifest items from the store's \`putNewManifest\`, range and pointer items restating
-\`shared/store/tags.ts\` \`rangeItem\`/\`pointerItem\`/\`closeRange\`): *n* tag names moved round-robin
+\`shared/store/tag-writes.ts\` \`rangeItem\`/\`pointerItem\`/\`closeRange\`): *n* tag names moved round-robin
 (${size(largest)} ranges = ${int(scaling.sizes.find((info) => info.size === largest)?.names ?? 0)} names × ${largest / (scaling.sizes.find((info) => info.size === largest)?.names ?? 1)} moves), the alive
 ranges with their pointers, ${scaling.sizes.find((info) => info.size === largest)?.manifests} manifests with exact \`refs\`. The 10-range repository is
 \`hot\` ×6 plus four tags, so that every list variant fills the same page (limit ${5}) in every repository

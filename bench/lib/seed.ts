@@ -1,22 +1,22 @@
 /**
  * Direct seeding of large histories: BatchWriteItem of items shaped exactly as the store writes
- * them: range, pointer and manifest items come from the store's own builders (shared/store/tags.ts
- * `rangeItem`, `pointerItem`; shared/store/manifests.ts `putNewManifest`), and a closed range is
+ * them: range, pointer and manifest items come from the store's own builders (shared/store/tag-writes.ts
+ * `rangeItem`, `pointerItem`; shared/store/manifests.ts `newManifestItems`), and a closed range is
  * what `closeRange` leaves.
  * No audit change items are written: they are an outbox with a TTL, read only by the stream.
  */
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { localDynamoClient } from '../../infra/local/tables.js';
-import { REGISTRY_INDEX } from '../../infra/tables.js';
+import { REGISTRY_INDEX } from '../../shared/store/schema.js';
 import { manifestRecord } from '../../shared/domain/ingest.js';
 import { parseManifest } from '../../shared/domain/manifest.js';
 import { SK, sweepShard, tagKey } from '../../shared/store/keys.js';
-import { pointerItem as storePointerItem, rangeItem as storeRangeItem } from '../../shared/store/tags.js';
-import { manifestIndexItems, putNewManifest } from '../../shared/store/manifests.js';
+import { pointerItem as storePointerItem, rangeItem as storeRangeItem } from '../../shared/store/tag-writes.js';
+import { manifestIndexItems, newManifestItems } from '../../shared/store/manifests.js';
 import type { RangeEndReason, TagRange } from '../../shared/store/records.js';
-import { imageManifest } from '../../test/support/manifests.js';
-import type { BuiltManifest } from '../../test/support/manifests.js';
+import { imageManifest } from './manifests.js';
+import type { BuiltManifest } from './manifests.js';
 
 export type Item = Record<string, unknown>;
 
@@ -51,18 +51,18 @@ export const deleteAll = (client: DynamoDBDocumentClient, table: string, keys: I
   batchWrite(client, table, keys.map((Key) => ({ DeleteRequest: { Key: { PK: Key.PK, SK: Key.SK } } })), parallel);
 
 // ---------------------------------------------------------------------------------------------
-// Item shapes (shared/store/tags.ts)
+// Item shapes (shared/store/tag-writes.ts)
 
-/** The store's own range item builder (shared/store/tags.ts). */
+/** The store's own range item builder (shared/store/tag-writes.ts). */
 export const rangeItem = (pk: string, range: TagRange): Item => storeRangeItem(pk, range);
 
-/** A range as tags.ts closeRange leaves it: ended, queued for purge at end + window. */
+/** A range as tag-writes.ts closeRange leaves it: ended, queued for purge at end + window. */
 export function closedRangeItem(pk: string, range: TagRange & { end: number }, reason: RangeEndReason, windowS: number): Item {
   const item = rangeItem(pk, { ...range, endedBy: reason });
   return { ...item, dueShard: sweepShard(pk + (item.SK as string)), dueAt: range.end + windowS * 1000, dueKind: 'purge' };
 }
 
-/** The store's own pointer item builder (shared/store/tags.ts). */
+/** The store's own pointer item builder (shared/store/tag-writes.ts). */
 export const pointerItem = (pk: string, range: TagRange, version: number): Item => storePointerItem(pk, range, version);
 
 // ---------------------------------------------------------------------------------------------
@@ -85,11 +85,9 @@ export function makeManifests(count: number, pushedAt: number): SeedManifest[] {
   });
 }
 
-/** The manifest and reference-count items (via the store's putNewManifest) and its legacy-image index items. */
+/** The manifest and reference-count items (the store's newManifestItems) and its legacy-image index items. */
 export function manifestItems(pk: string, manifest: SeedManifest, refs: number): Item[] {
-  const puts = putNewManifest(pk, manifest.record, refs, null).map((item) => item.Put?.Item as Item | undefined);
-  if (puts.some((item) => !item)) throw new Error('putNewManifest returned no Put');
-  return [...(puts as Item[]), ...manifestIndexItems(pk, manifest.record)];
+  return [...newManifestItems(pk, manifest.record, refs, null), ...manifestIndexItems(pk, manifest.record)];
 }
 
 // ---------------------------------------------------------------------------------------------

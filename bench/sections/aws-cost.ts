@@ -5,7 +5,7 @@
  * Round trips and capacity are counted as in section 1; the handlers run in-process.
  */
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { buildContext } from '../../infra/local/gateway.js';
+import { buildContext } from '../../infra/local/lambda-context.js';
 import { loadFunction } from '../../infra/local/server.js';
 import { startStreamPoller } from '../../infra/local/stream-poller.js';
 import type { Bench, Cost } from '../lib/harness.js';

@@ -8,8 +8,8 @@ import type { Bench, BenchRequest, Cost } from '../lib/harness.js';
 import { expectStatus, json } from '../lib/harness.js';
 import { NAMESPACE, createRepository, push } from '../lib/fixture.js';
 import { makeManifests } from '../lib/seed.js';
-import { OCI_MANIFEST, randomDigest, sha256 } from '../../test/support/manifests.js';
-import type { BuiltManifest } from '../../test/support/manifests.js';
+import { OCI_MANIFEST, randomDigest, sha256 } from '../lib/manifests.js';
+import type { BuiltManifest } from '../lib/manifests.js';
 
 /** An OCI image manifest of about `kib` KiB: two layers and large annotations (as signing or SBOM tools add). */
 function largeManifest(kib: number): BuiltManifest {

@@ -6,7 +6,7 @@
 import { MAX_OFFSET_ROWS } from '../../shared/domain/list-tags.js';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { REGISTRY_INDEX } from '../../infra/tables.js';
+import { REGISTRY_INDEX } from '../../shared/store/schema.js';
 import { SK, tagKey } from '../../shared/store/keys.js';
 import type { Bench, BenchRequest } from '../lib/harness.js';
 import { expectStatus, json, resetUsage, snapshot } from '../lib/harness.js';

@@ -5,7 +5,7 @@
  * the items its GetItem calls read.
  */
 import type { Context } from 'aws-lambda';
-import { buildContext } from '../../infra/local/gateway.js';
+import { buildContext } from '../../infra/local/lambda-context.js';
 import { loadFunction } from '../../infra/local/server.js';
 import type { SweepReport } from '../../shared/domain/sweep.js';
 import type { TagRange } from '../../shared/store/records.js';

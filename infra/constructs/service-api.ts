@@ -3,9 +3,9 @@
  * a `$default` stage with default route throttling and JSON access logs.
  *
  * API Gateway route keys cannot end in "/" (CDK's HttpRouteKey refuses them, and API Gateway itself
- * rejects such keys), while Quay's and the OCI distribution's paths do (`.../tag/`, `/v2/`). Such
- * routes are registered without the trailing slash; the local gateway treats a path that differs only
- * by a trailing slash as the same route (infra/local/gateway.ts), so both runtimes agree.
+ * rejects such keys), while Quay's and the OCI distribution's paths do (`.../tag/`, `/v2/`): the
+ * route table gives such routes a key without the slash plus a `{proxy+}` fallback
+ * (infra/routes.ts `gatewayRoutes`), which this construct registers as given.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -22,17 +22,9 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../routes.js';
+import { routeKeyOf, routeKeyPath, type GatewayRoute } from '../routes.js';
 
-/** The path of a route as API Gateway accepts it: without a trailing slash (except "/"). */
-export function routeKeyPath(path: string): string {
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-}
-
-/** The API Gateway route key of a route, e.g. `GET /api/v1/repository/{ns}/{repo}/tag`. */
-export function routeKeyOf(route: RouteDefinition): string {
-  return `${route.method} ${routeKeyPath(route.path)}`;
-}
+export { routeKeyOf, routeKeyPath };
 
 export interface ApiThrottle {
   /** Steady-state requests per second, per route (stage default route settings). */
@@ -42,7 +34,7 @@ export interface ApiThrottle {
 }
 
 export interface ServiceApiProps {
-  routes: readonly RouteDefinition[];
+  routes: readonly GatewayRoute[];
   /** The function serving each handler name. */
   functions: ReadonlyMap<string, IFunction>;
   throttle: ApiThrottle;

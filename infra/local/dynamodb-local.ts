@@ -3,7 +3,7 @@
  * machine's Java, waits until it answers, and makes sure the JVM never outlives this process.
  *
  * No AWS SDK import here on purpose: vitest's globalSetup loads this module, and importing the SDK
- * there costs seconds of start-up (shared/reference/toolchain.md §3).
+ * there costs seconds of start-up.
  *
  * Lifetime guarantees:
  * - `stop()` terminates the JVM and resolves once it has exited.
@@ -14,9 +14,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
-import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export interface DynamoDbLocalOptions {
@@ -167,7 +166,6 @@ async function isReady(endpoint: string): Promise<boolean> {
 }
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-
 class StartError extends Error {
   constructor(
     message: string,

@@ -3,19 +3,23 @@
  * THE route table, the audit stream poller and the sweep timer, wired like the deployed stack.
  * The handlers run unchanged; this module only emulates the wiring.
  */
-import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { backgroundFunctions, routes } from '../routes.js';
+import { backgroundFunctions, gatewayRoutes } from '../routes.js';
 import { clock } from '../../shared/clock.js';
-import { resetConfig } from '../../shared/config.js';
-import { PROJECT_ROOT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { buildContext, createGateway, type ApiHandler, type LocalRoute } from './gateway.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../../shared/deps.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { createGateway, type ApiHandler } from './gateway.js';
+import { applyHandlerEnvironment, loadFunction, NotImplementedError } from './handlers.js';
+import { createApiServer } from './http-server.js';
+import { buildContext } from './lambda-context.js';
 import { startStreamPoller, type StreamHandler, type StreamPoller } from './stream-poller.js';
 import { ensureTables } from './tables.js';
+import { testHookRoutes } from './test-hooks.js';
+
+export { FUNCTIONS_DIR, loadFunction, NotImplementedError } from './handlers.js';
 
 export interface LocalServerOptions {
   /** HTTP port; 0 = a random free port. Default 8080. */
@@ -37,6 +41,8 @@ export interface LocalServerOptions {
   streamPolling?: boolean;
   /** Start-up notices and background warnings; default: stderr. */
   log?: (line: string) => void;
+  /** Test mode: index queries do not see items written in the last this many ms (as a lagging GSI on AWS). */
+  indexLagMs?: number;
 }
 
 export interface LocalServer {
@@ -46,6 +52,10 @@ export interface LocalServer {
   dynamoEndpoint: string;
   registryTable: string;
   auditTable: string;
+  /** The dependencies (configuration, store, clock) the handlers of this server run with. */
+  deps: Deps;
+  /** The DynamoDB client under their store (the bench adds its capacity middleware here). */
+  client: DynamoDBDocumentClient;
   /** Whether the audit stream poller runs (false when off or when functions/audit-stream.ts is missing). */
   streamPolling: boolean;
   /** Stops the HTTP server, the poller, the timer and (if started here) DynamoDB Local. */
@@ -57,30 +67,6 @@ export interface LocalServer {
   flushAudit(timeoutMs?: number): Promise<boolean>;
   /** Runs one expiry sweep now (after any sweep in progress) and returns its report. */
   runSweep(): Promise<unknown>;
-}
-
-export const FUNCTIONS_DIR = join(PROJECT_ROOT, 'functions');
-
-/** Thrown when a route or background function has no handler file yet. */
-export class NotImplementedError extends Error {
-  constructor(readonly handlerName: string) {
-    super(`not implemented: functions/${handlerName}.ts does not exist yet`);
-    this.name = 'NotImplementedError';
-  }
-}
-
-/** Imports a module of the project by path; undefined if the file does not exist. */
-async function importIfExists(file: string): Promise<Record<string, unknown> | undefined> {
-  if (!existsSync(file)) return undefined;
-  return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as Record<string, unknown>;
-}
-
-/** The `handler` export of functions/<name>.ts; undefined if the file does not exist. */
-export async function loadFunction<T = ApiHandler>(name: string): Promise<T | undefined> {
-  const module = await importIfExists(join(FUNCTIONS_DIR, `${name}.ts`));
-  if (!module) return undefined;
-  if (typeof module.handler !== 'function') throw new Error(`functions/${name}.ts does not export a handler function`);
-  return module.handler as T;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -101,15 +87,6 @@ function listen(server: Server, port: number, host: string): Promise<number> {
     server.once('listening', onListening);
     server.listen(port, host);
   });
-}
-
-function parseJson(body: Buffer): unknown {
-  if (body.length === 0) return undefined;
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }
 
 function errorText(error: unknown): string {
@@ -143,33 +120,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       dynamoEndpoint = dynamo.endpoint;
     }
 
-    // The handlers' environment, as the CDK stack would set it. It is process-wide: with two
-    // servers in one process, the handlers follow the one started last (restored on its stop).
-    const environment: Record<string, string> = {
-      TAG_SERVICE_LOCAL: '1',
-      REGISTRY_TABLE: registryTable,
-      AUDIT_TABLE: auditTable,
-      DDB_ENDPOINT: dynamoEndpoint,
-      AWS_REGION: region,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamoEndpoint,
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID || 'local',
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY || 'local',
-    };
-    const previous = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
-    Object.assign(process.env, environment);
-    // The store client and the token verifier follow (shared/config.ts configGeneration).
-    resetConfig();
-    cleanups.push(async () => {
-      // Hand the process back to whatever was configured before, unless a later server took over.
-      const stillOurs = Object.entries(environment).every(([name, value]) => process.env[name] === value);
-      if (!stillOurs) return;
-      for (const [name, value] of Object.entries(previous)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-      resetConfig();
-    });
+    const runtime = applyHandlerEnvironment({ registryTable, auditTable, dynamoEndpoint, region, indexLagMs: options.indexLagMs });
+    cleanups.push(() => runtime.restore());
+    const { deps, client } = runtime;
 
     const tables = await ensureTables(dynamoEndpoint, { registryTable, auditTable });
     for (const table of [tables.registry, tables.audit]) {
@@ -231,58 +184,16 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     }
     const flushAudit = async (timeoutMs?: number): Promise<boolean> => (poller ? poller.flush(timeoutMs) : false);
 
-    const localRoutes: LocalRoute[] = [];
-    if (options.testHooks) {
-      localRoutes.push(
-        {
-          method: 'POST',
-          path: '/_local/clock',
-          handle: async (body) => {
-            const input = parseJson(body) as { advance_s?: unknown } | undefined;
-            const seconds = input?.advance_s;
-            if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
-              return { statusCode: 400, body: { message: 'advance_s must be a positive number of seconds' } };
-            }
-            clock.advance(seconds);
-            return { statusCode: 200, body: { now: clock.now() } };
-          },
-        },
-        {
-          method: 'POST',
-          path: '/_local/sweep',
-          handle: async () => {
-            try {
-              return { statusCode: 200, body: (await runSweep()) ?? {} };
-            } catch (error) {
-              if (error instanceof NotImplementedError) return { statusCode: 501, body: { message: error.message } };
-              log(JSON.stringify({ level: 'error', msg: 'sweep failed', error: String((error as Error)?.stack ?? error) }));
-              return { statusCode: 500, body: { message: `sweep failed: ${errorText(error)}` } };
-            }
-          },
-        },
-        {
-          method: 'POST',
-          path: '/_local/audit/flush',
-          handle: async () => {
-            if (!poller) return { statusCode: 503, body: { flushed: false, message: pollingOffReason } };
-            const flushed = await poller.flush();
-            return flushed
-              ? { statusCode: 200, body: { flushed: true } }
-              : { statusCode: 504, body: { flushed: false, message: 'stream records were not all delivered within 10 s' } };
-          },
-        },
-      );
-    }
+    const localRoutes = options.testHooks ? testHookRoutes({ runSweep, poller, pollingOffReason, log }) : [];
 
-    const server = createServer(
+    const server = createApiServer(
       createGateway({
-        routes,
+        routes: gatewayRoutes,
         loadHandler: (name) => loadFunction<ApiHandler>(name),
         localRoutes,
         now: () => clock.now(),
       }),
     );
-    server.keepAliveTimeout = 5_000;
     const port = await listen(server, options.port ?? 8080, host);
     cleanups.push(
       () =>
@@ -316,6 +227,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     let stopping: Promise<void> | undefined;
     return {
       url: `http://${host}:${port}`,
+      deps,
+      client,
       port,
       dynamoEndpoint,
       registryTable,

@@ -5,10 +5,10 @@
 import type { Clock } from '../clock.js';
 import type { AuditEntry } from '../store/audit.js';
 import type { Store } from '../store/index.js';
-import { namespacePK, repoPK } from '../store/keys.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import { invalidRequest } from './errors.js';
+import { INVALID_CURSOR, decodeCursor, encodeCursor } from './cursor.js';
+import { invalidRequest, rejectForgedPosition } from './errors.js';
 import { formatQuayDate } from './quay-format.js';
+import { isAcceptedInstant } from './limits.js';
 
 export const LOGS_PAGE_SIZE = 20;
 const DAY_MS = 86_400_000;
@@ -28,12 +28,16 @@ export function parseLogTime(value: string | undefined, name: string): { ms: num
   throw invalidRequest(`Invalid ${name}: expected MM/DD/YYYY or an ISO-8601 instant`);
 }
 
+const WINDOW_RANGE = 'Invalid time range: starttime and endtime must lie between 01/01/1970 and 11/19/2286';
+
 /** Quay's window: start defaults to a day ago; a day-precision end includes that whole day. */
 export function logWindow(clock: Clock, starttime?: string, endtime?: string) {
   const now = clock.now();
   const start = parseLogTime(starttime, 'starttime')?.ms ?? now - DAY_MS;
   const end = parseLogTime(endtime, 'endtime');
   const endMs = end ? (end.wholeDay ? end.ms + DAY_MS : end.ms) : now + DAY_MS;
+  // Audit keys hold 13-digit times: outside this range they would not order (limits.ts).
+  if (!isAcceptedInstant(start) || !isAcceptedInstant(endMs)) throw invalidRequest(WINDOW_RANGE);
   if (endMs < start) throw invalidRequest('Invalid time range: end is before start');
   return { startMs: start, endMs };
 }
@@ -58,22 +62,17 @@ export interface LogsRequest {
   nextPage?: string;
 }
 
-/** A logs cursor: the window it was issued for and the audit key to resume after (checked). */
-function resumeLogs(value: string, scope: string, request: LogsRequest): { startMs: number; endMs: number; key: Record<string, string> } {
-  const position = decodeCursor(value, scope);
-  const { startMs, endMs, key } = position as { startMs?: unknown; endMs?: unknown; key?: unknown };
-  const keyShaped =
-    key !== null &&
-    typeof key === 'object' &&
-    Object.entries(key as object).every(([name, part]) => ['PK', 'SK', 'nsKey'].includes(name) && typeof part === 'string' && part.length <= 1024) &&
-    // The key must lie in the partition this listing reads.
-    (request.repository === null
-      ? (key as Record<string, string>).nsKey === namespacePK(request.namespace)
-      : (key as Record<string, string>).PK === repoPK(request.namespace, request.repository));
-  if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || !keyShaped) {
-    throw invalidRequest('Invalid next_page: it does not belong to this listing');
+/**
+ * A logs cursor: the window it was issued for and the store position to resume after. The window's
+ * instants are checked here; the position's shape and partition by the store (a forged cursor is a
+ * 400, never a query DynamoDB refuses).
+ */
+function resumeLogs(value: string, scope: string): { startMs: number; endMs: number; key: unknown } {
+  const { startMs, endMs, key } = decodeCursor(value, scope) as { startMs?: unknown; endMs?: unknown; key?: unknown };
+  if (!isAcceptedInstant(startMs as number) || !isAcceptedInstant(endMs as number) || (startMs as number) > (endMs as number)) {
+    throw invalidRequest(INVALID_CURSOR);
   }
-  return { startMs: startMs as number, endMs: endMs as number, key: key as Record<string, string> };
+  return { startMs: startMs as number, endMs: endMs as number, key };
 }
 
 export async function readLogs(
@@ -82,16 +81,18 @@ export async function readLogs(
 ) {
   // A cursor carries its window, so later pages see the same range even as "now" moves on.
   const scope = JSON.stringify(['logs', request.namespace, request.repository]);
-  const resumed = request.nextPage ? resumeLogs(request.nextPage, scope, request) : undefined;
+  const resumed = request.nextPage ? resumeLogs(request.nextPage, scope) : undefined;
   const { startMs, endMs } = resumed ?? logWindow(deps.clock, request.starttime, request.endtime);
-  const page = await deps.store.audit.queryAudit({
-    namespace: request.namespace,
-    repository: request.repository,
-    fromMs: startMs,
-    toMs: endMs,
-    limit: LOGS_PAGE_SIZE,
-    from: resumed?.key,
-  });
+  const page = await deps.store.audit
+    .queryAudit({
+      namespace: request.namespace,
+      repository: request.repository,
+      fromMs: startMs,
+      toMs: endMs,
+      limit: LOGS_PAGE_SIZE,
+      from: resumed?.key,
+    })
+    .catch(rejectForgedPosition);
   return {
     start_time: formatQuayDate(Math.floor(startMs / 1000)),
     end_time: formatQuayDate(Math.floor(endMs / 1000)),

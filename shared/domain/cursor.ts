@@ -11,6 +11,7 @@ export function encodeCursor(scope: string, from: Position): string {
 }
 
 const INVALID = 'Invalid next_page: it does not belong to this listing';
+export const INVALID_CURSOR = INVALID;
 
 /**
  * The position inside a cursor, checked before it reaches DynamoDB: it must come from this listing

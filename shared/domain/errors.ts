@@ -1,3 +1,6 @@
+import { InvalidPositionError } from '../store/errors.js';
+import { INVALID_CURSOR } from './cursor.js';
+
 /**
  * Outcomes of domain operations that are the caller's fault or a lost race. The HTTP layer maps
  * them to Quay's bodies (or OCI's), so domain code never formats a response.
@@ -23,3 +26,9 @@ export class DomainError extends Error {
 export const notFound = (what = 'Not Found') => new DomainError('not_found', what);
 export const invalidRequest = (message: string) => new DomainError('invalid_request', message);
 export const badRequest = () => new DomainError('bad_request', 'bad request');
+
+/** A cursor whose position the store refuses was not handed out by this listing: 400. */
+export function rejectForgedPosition(error: unknown): never {
+  if (error instanceof InvalidPositionError) throw invalidRequest(INVALID_CURSOR);
+  throw error;
+}

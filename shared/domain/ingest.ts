@@ -37,8 +37,32 @@ export async function ingestManifest(deps: TagDeps, actor: Actor, parsed: Parsed
   const existing = await store.manifests.getManifest(actor.pk, parsed.digest);
   if (existing && tag === null) return;
   const record = existing ?? manifestRecord(parsed, bytes, clock.now());
-  if (!existing) await store.manifests.putManifestIndexItems(actor.pk, record);
+  if (existing) return storeManifest(deps, actor, parsed, record, tag, true);
+  // The index items are too many for the push's transaction, so they are written before it; a push
+  // that fails takes them back, so they never outlive it (dropIndexItemsOfFailedPush).
+  try {
+    await store.manifests.putManifestIndexItems(actor.pk, record);
+    await storeManifest(deps, actor, parsed, record, tag, false);
+  } catch (error) {
+    await dropIndexItemsOfFailedPush(deps, actor.pk, record);
+    throw error;
+  }
+}
 
+/**
+ * Removes the index items of a push that failed, unless the manifest is stored after all (a
+ * concurrent push of the same bytes shares them). Should that push commit while they are being
+ * removed, the second look puts them back.
+ */
+async function dropIndexItemsOfFailedPush(deps: TagDeps, pk: string, record: ManifestRecord): Promise<void> {
+  const { manifests } = deps.store;
+  if (await manifests.getManifest(pk, record.digest)) return;
+  await manifests.deleteManifestIndexItems(pk, record);
+  if (await manifests.getManifest(pk, record.digest)) await manifests.putManifestIndexItems(pk, record);
+}
+
+async function storeManifest(deps: TagDeps, actor: Actor, parsed: ParsedManifest, record: ManifestRecord, tag: string | null, stored: boolean) {
+  const { store, clock } = deps;
   if (tag === null) {
     const now = clock.now();
     const change = tagChange(actor, 'push_repo', now, { repo: actor.repository, namespace: actor.namespace, manifest_digest: parsed.digest });
@@ -58,12 +82,9 @@ export async function ingestManifest(deps: TagDeps, actor: Actor, parsed: Parsed
     tag,
     manifestDigest: parsed.digest,
     reversion: false,
-    newManifest: existing
+    newManifest: stored
       ? undefined
-      : async (_range, attempt) =>
-          attempt > 1 && (await store.manifests.getManifest(actor.pk, parsed.digest))
-            ? [store.tags.referenceManifest(actor.pk, parsed.digest)]
-            : store.manifests.putNewManifest(actor.pk, record, 1, null),
+      : async (attempt) => (attempt > 1 && (await store.manifests.getManifest(actor.pk, parsed.digest)) ? null : record),
     changes: (previous, range) => [
       tagChange(actor, 'push_repo', range.start, {
         repo: actor.repository,

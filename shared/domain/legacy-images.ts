@@ -18,8 +18,10 @@ export interface LegacyImageView {
 }
 
 /**
- * The images of an alive tag, leaf first; null when the tag is not alive. With `owned`, only images
- * that no other alive tag's chain contains (what deleting this tag alone could free).
+ * The images of an alive tag, leaf first; null when the tag is not alive. Three reads whatever the
+ * manifest: the pointer, the manifest, nothing per layer. A manifest list has no legacy image, and
+ * `owned` answers no image, both as in Quay 2020; the layer cap (limits.ts) keeps the answer
+ * within the response budget.
  */
 export async function legacyImagesOfTag(deps: TagDeps, pk: string, tag: string, owned: boolean): Promise<LegacyImageView[] | null> {
   const now = deps.clock.now();
@@ -28,12 +30,13 @@ export async function legacyImagesOfTag(deps: TagDeps, pk: string, tag: string, 
   if (!pointer || !isAlive(pointer, now)) return null;
   const manifest = await deps.store.manifests.getManifest(pk, pointer.manifestDigest);
   if (!manifest) return null;
+  if (manifest.isList || owned) return [];
 
   const chain = manifest.legacyChain; // leaf first
   const created = formatQuayDate(Math.floor(pointer.start / 1000));
   // Layer sizes base first, matched to the chain (leaf = top layer).
   const sizes = [...manifest.layers].reverse().map((layer) => layer.size);
-  let images = chain.map((id, index) => {
+  return chain.map((id, index) => {
     const ancestors = chain.slice(index + 1).reverse();
     return {
       id,
@@ -46,21 +49,4 @@ export async function legacyImagesOfTag(deps: TagDeps, pk: string, tag: string, 
       ancestors: ancestors.length ? `/${ancestors.join('/')}/` : '',
     };
   });
-  if (owned) {
-    const shared = await sharedImageIds(deps, pk, chain, tag, now);
-    images = images.filter((image) => !shared.has(image.id));
-  }
-  return images;
-}
-
-/** Ids of `chain` that appear in the chain of a manifest some OTHER alive tag points at. */
-async function sharedImageIds(deps: TagDeps, pk: string, chain: string[], tag: string, now: number): Promise<Set<string>> {
-  const holders = await Promise.all(chain.map((id) => deps.store.manifests.findManifestsByLegacyImage(pk, id)));
-  const digests = [...new Set(holders.flat().map((holder) => holder.digest))];
-  const otherAlive = new Map(
-    await Promise.all(
-      digests.map(async (digest) => [digest, await deps.store.tags.hasAliveTag(pk, digest, now, tag)] as const),
-    ),
-  );
-  return new Set(chain.filter((_id, index) => holders[index].some((holder) => otherAlive.get(holder.digest))));
 }

@@ -3,10 +3,9 @@
  * Quay's page/limit and, as an extension, an opaque `next_page` cursor whose cost does not grow
  * with depth. Every page costs one query plus one batch read of the page's manifests.
  */
-import { SK, tagKey } from '../store/keys.js';
-import type { HistoryFilter } from '../store/tags.js';
+import type { HistoryFilter } from '../store/tag-reads.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { invalidRequest } from './errors.js';
+import { invalidRequest, rejectForgedPosition } from './errors.js';
 import { isValidTagName } from './quay-format.js';
 import type { TagDeps } from './tag-operations.js';
 import { isAlive } from './tag-rules.js';
@@ -79,24 +78,6 @@ const FILTER_READ_BUDGET = 1000;
  */
 export const MAX_OFFSET_ROWS = 10_000;
 
-/** The key attributes a cursor of each listing carries (see store keyOf). */
-function cursorShape(pk: string, filter: HistoryFilter) {
-  switch (filter.kind) {
-    case 'all':
-      return { keys: ['PK', 'SK'], valid: (key: Record<string, string>) => key.PK === pk && key.SK.startsWith(SK.rangePrefix) };
-    case 'tag':
-      return {
-        keys: ['PK', 'SK', 'tagKey', 'startDesc'],
-        valid: (key: Record<string, string>) => key.PK === pk && key.tagKey === tagKey(pk, filter.name) && key.SK.startsWith(SK.rangePrefix),
-      };
-    case 'active':
-      return {
-        keys: ['PK', 'SK', 'activePK', 'activeSK'],
-        valid: (key: Record<string, string>) => key.PK === pk && key.activePK === pk && key.SK.startsWith(SK.tagPrefix),
-      };
-  }
-}
-
 function scopeOf(input: ListTagsInput, filter: HistoryFilter): string {
   return JSON.stringify([input.pk, filter.kind, filter.kind === 'tag' ? filter.name : null, input.nameFilter?.value ?? null]);
 }
@@ -127,21 +108,23 @@ export async function listTags(deps: TagDeps, input: ListTagsInput): Promise<Lis
   const filter: HistoryFilter =
     tagName !== null ? { kind: 'tag', name: tagName } : input.onlyActive ? { kind: 'active', nowMs: now } : { kind: 'all' };
   const scope = scopeOf(input, filter);
-  const shape = cursorShape(input.pk, filter);
-  const from = input.cursor ? decodeCursor(input.cursor, scope, shape.keys, shape.valid) : undefined;
+  // The envelope binds the cursor to this listing; the store checks the position inside it.
+  const from = input.cursor ? decodeCursor(input.cursor, scope) : undefined;
   const skip = from ? 0 : (input.page - 1) * input.limit;
   if (skip > MAX_OFFSET_ROWS) {
     throw invalidRequest(`Page too deep: page × limit may reach ${MAX_OFFSET_ROWS} rows; follow next_page to read further`);
   }
-  const result = await deps.store.tags.queryHistory({
-    pk: input.pk,
-    filter,
-    nameContains: like ?? undefined,
-    skip,
-    limit: input.limit,
-    from,
-    readBudget: input.nameFilter?.op === 'like' ? skip + FILTER_READ_BUDGET : Number.POSITIVE_INFINITY,
-  });
+  const result = await deps.store.tags
+    .queryHistory({
+      pk: input.pk,
+      filter,
+      nameContains: like ?? undefined,
+      skip,
+      limit: input.limit,
+      from,
+      readBudget: input.nameFilter?.op === 'like' ? skip + FILTER_READ_BUDGET : Number.POSITIVE_INFINITY,
+    })
+    .catch(rejectForgedPosition);
   const manifests = await deps.store.manifests.getManifests(input.pk, result.ranges.map((range) => range.manifestDigest));
   return {
     tags: result.ranges.map((range) => tagView(range, manifests.get(range.manifestDigest))),

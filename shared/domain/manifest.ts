@@ -6,6 +6,7 @@
  * limit (MAX_MANIFEST_BYTES) is enforced by the HTTP handler, which answers 413 before parsing.
  */
 import { isValidDigest, sha256Digest } from './digest.js';
+import { MAX_JSON_DEPTH, MAX_LAYERS, MAX_LIST_CHILDREN, parseBoundedJson } from './limits.js';
 
 export const OCI_IMAGE_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_IMAGE_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -139,8 +140,12 @@ function decodeJsonObject(bytes: Uint8Array): JsonObject {
     // fatal: invalid UTF-8 is an error rather than silently replaced. ignoreBOM keeps a BOM in the
     // text, so JSON.parse rejects it (RFC 8259: senders must not add one).
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-    parsed = JSON.parse(text);
-  } catch {
+    const bounded = parseBoundedJson(text);
+    // Deeper documents are refused before anything recursive (the listings' JSON.stringify) sees them.
+    if (!bounded) throw invalid(`manifest nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
+    parsed = bounded.value;
+  } catch (error) {
+    if (error instanceof ManifestError) throw error;
     throw invalid('manifest is not valid JSON');
   }
   if (!isObject(parsed)) throw invalid('manifest is not valid JSON: expected an object');
@@ -210,7 +215,15 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
 
   if (isList) {
     if (!Array.isArray(body.manifests)) throw invalid('manifests must be an array');
+    if (body.manifests.length > MAX_LIST_CHILDREN) throw invalid(`manifests must not name more than ${MAX_LIST_CHILDREN} children`);
     result.children = body.manifests.map((child, i) => parseChild(child, `manifests[${i}]`));
+    // Each child gets one index item keyed by its digest: a repeated child would be two writes of
+    // one key, which DynamoDB refuses.
+    const seen = new Set<string>();
+    result.children.forEach((child, i) => {
+      if (seen.has(child.digest)) throw invalid(`manifests[${i}].digest names a child already listed`);
+      seen.add(child.digest);
+    });
   } else {
     result.configDigest = parseDescriptor(body.config, 'config').digest;
     if (!Array.isArray(body.layers)) throw invalid('layers must be an array');
@@ -218,8 +231,11 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
     if (mediaType === DOCKER_MANIFEST_V2 && body.layers.length === 0) {
       throw invalid('layers must not be empty for a Docker schema 2 manifest');
     }
+    // The /images view grows with the square of the layer count (limits.ts).
+    if (body.layers.length > MAX_LAYERS) throw invalid(`layers must not number more than ${MAX_LAYERS}`);
     result.layers = body.layers.map((layer, i) => parseDescriptor(layer, `layers[${i}]`));
     result.layersSize = result.layers.reduce((sum, layer) => sum + layer.size, 0);
+    if (!Number.isSafeInteger(result.layersSize)) throw invalid('the layer sizes must add up to less than 2^53');
   }
 
   // `subject` (referrers) only exists in the OCI formats; Docker formats never carry one.

@@ -5,7 +5,6 @@
  * within a time budget and picks up the rest next time; running it twice changes nothing more.
  */
 import type { Clock } from '../clock.js';
-import { SK, allSweepShards } from '../store/keys.js';
 import type { Store } from '../store/index.js';
 import { DEFAULT_TAG_EXPIRATION_S, WriteConflictError } from '../store/index.js';
 import type { DueItem } from '../store/sweep.js';
@@ -36,13 +35,6 @@ interface SweepDeps {
   clock: Clock;
 }
 
-/** `REPO#ns/name` → its namespace and repository. */
-function repositoryOf(pk: string): { namespace: string; repository: string } {
-  const path = pk.slice('REPO#'.length);
-  const slash = path.indexOf('/');
-  return { namespace: path.slice(0, slash), repository: path.slice(slash + 1) };
-}
-
 export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<SweepReport> {
   const started = Date.now();
   const report: SweepReport = { expired: 0, purged_ranges: 0, deleted_manifests: 0, skipped: 0, items_read: 0, elapsed_ms: 0, more: false };
@@ -57,7 +49,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
 
   // Shards are independent; visit them in turn, each from where its last batch ended, until every
   // shard is drained or time runs out.
-  const positions = new Map<string, Record<string, unknown> | undefined>(allSweepShards().map((shard) => [shard, undefined]));
+  const positions = new Map<string, Record<string, unknown> | undefined>(deps.store.sweep.dueShards().map((shard) => [shard, undefined]));
   while (positions.size && !outOfTime()) {
     for (const [shard, from] of [...positions]) {
       if (outOfTime()) break;
@@ -90,7 +82,7 @@ type Outcome = 'expired' | 'skipped' | 'kept' | { purged?: number; collected: nu
 
 async function handleDueItem(deps: SweepDeps, item: DueItem, now: number, windowOf: (ns: string) => Promise<number>): Promise<Outcome> {
   const { store } = deps;
-  const { namespace, repository } = repositoryOf(item.pk);
+  const { namespace, repository } = item;
   try {
     switch (item.kind) {
       case 'expire': {
@@ -117,14 +109,14 @@ async function handleDueItem(deps: SweepDeps, item: DueItem, now: number, window
           store.tags.getLiveTag(item.pk, range.name),
         ]);
         // A tombstone of this very range goes with it: the name's history is gone.
-        const tombstone = pointer?.endedBy && pointer.start === range.start ? [store.tags.dropTombstone(item.pk, pointer)] : [];
+        const tombstone = pointer?.endedBy && pointer.start === range.start ? pointer : null;
         await store.sweep.purgeRange(item.pk, item.sk, item.dueAt, manifestRefs, now, tombstone);
         // That was the manifest's last reference: collect it now rather than on a later run.
         const collected = manifestRefs && manifestRefs.refs <= 1 ? await collectManifest(deps, item.pk, manifestRefs.digest, now) : 0;
         return { purged: 1, collected };
       }
       case 'gc': {
-        const deleted = await collectManifest(deps, item.pk, item.sk.slice(SK.manifestRefsPrefix.length), item.dueAt);
+        const deleted = await collectManifest(deps, item.pk, item.digest as string, item.dueAt);
         return deleted ? { collected: deleted } : 'kept';
       }
     }

@@ -8,8 +8,7 @@ import type { Clock } from '../clock.js';
 import type { Store } from '../store/index.js';
 import { WriteConflictError, withConflictRetry } from '../store/index.js';
 import type { ChangeRecord, LiveTag, ManifestRecord, Performer, TagRange } from '../store/index.js';
-import type { PreviousRange } from '../store/tags.js';
-import type { TransactItem } from '../store/transactions.js';
+import type { PreviousRange } from '../store/tag-writes.js';
 import { badRequest, invalidRequest, notFound } from './errors.js';
 import { clampedExpirationEnd, isAlive, isUsableExpiration, nextRangeStart } from './tag-rules.js';
 
@@ -57,15 +56,17 @@ export interface RetargetRequest {
   manifestDigest: string;
   /** Restore marks the new range as a reversion. */
   reversion: boolean;
+  /** PUT: the manifest must be reachable from an alive tag (else not found), checked by each attempt. */
+  reachableOnly?: boolean;
   /** An expiration (epoch seconds) for the new range, already checked to be in the future. */
   expirationS?: number;
   /** Builds the audit changes of this retarget from the pointer it replaces (null when creating). */
   changes: (previous: LiveTag | null, range: TagRange) => ChangeRecord[];
   /**
-   * When the manifest item itself may be new (ingest by tag): the write of it for this attempt (a
-   * put, or a reference once another writer stored it). Otherwise a reference is written.
+   * When the manifest itself may be new (ingest by tag): the record to store on this attempt, or
+   * null once another writer stored it. Otherwise the stored manifest gets one more reference.
    */
-  newManifest?: (range: TagRange, attempt: number) => Promise<TransactItem[]>;
+  newManifest?: (attempt: number) => Promise<ManifestRecord | null>;
 }
 
 /**
@@ -73,6 +74,16 @@ export interface RetargetRequest {
  * expiry), in one transaction. Returns the pointer it replaced (null if the tag was not alive).
  */
 export async function retarget(deps: TagDeps, actor: Actor, request: RetargetRequest): Promise<LiveTag | null> {
+  try {
+    return await retargetWithRetries(deps, actor, request);
+  } catch (error) {
+    // The stored manifest was collected meanwhile: it is not found (else the tag kept changing).
+    const gone = error instanceof WriteConflictError && !request.newManifest && !(await deps.store.manifests.getManifestRefs(actor.pk, request.manifestDigest));
+    throw gone ? notFound() : error;
+  }
+}
+
+function retargetWithRetries(deps: TagDeps, actor: Actor, request: RetargetRequest): Promise<LiveTag | null> {
   return withConflictRetry(async (attempt) => {
     const current = await deps.store.tags.getLiveTag(actor.pk, request.tag);
     // Read the clock after the pointer: a writer that closed the range meanwhile used an earlier now.
@@ -87,6 +98,9 @@ export async function retarget(deps: TagDeps, actor: Actor, request: RetargetReq
       reversion: request.reversion,
       ...(request.expirationS !== undefined ? { end: clampedExpirationEnd(start, request.expirationS) } : {}),
     };
+    // The first attempt may take its witness from an index; a retry reads the base table.
+    const witness = request.reachableOnly ? await reachabilityWitness(deps, actor.pk, request.manifestDigest, attempt === 1) : undefined;
+    if (witness === null) throw notFound();
     const changes = request.changes(alive ? current : null, range);
     if (previous === 'expired') changes.push(tagExpiredChange(actor, current as LiveTag, now));
     await deps.store.tags.retargetTag({
@@ -95,13 +109,17 @@ export async function retarget(deps: TagDeps, actor: Actor, request: RetargetReq
       previous,
       range,
       windowS: actor.windowS,
-      manifestWrites: request.newManifest
-        ? await request.newManifest(range, attempt)
-        : [deps.store.tags.referenceManifest(actor.pk, request.manifestDigest)],
+      manifest: await manifestToReference(request, attempt),
+      ...(witness ? { witness: { ...witness, nowMs: now } } : {}),
       changes,
     });
     return alive ? current : null;
   });
+}
+
+async function manifestToReference(request: RetargetRequest, attempt: number) {
+  const record = request.newManifest ? await request.newManifest(attempt) : null;
+  return record ? ({ kind: 'new', record } as const) : ({ kind: 'stored' } as const);
 }
 
 /** The alive pointer of a tag, or a not-found outcome. */
@@ -155,19 +173,36 @@ export async function changeExpiration(deps: TagDeps, actor: Actor, tag: string,
   }
 }
 
+/** An alive tag at the manifest (or at a stored list holding it) that makes it reachable. */
+export interface ReachabilityWitness {
+  tag: string;
+  digest: string;
+}
+
 /**
- * Whether PUT may point a tag at this manifest: it must be reachable from an alive tag, directly or
- * as a child of a manifest list that is (Quay's lookup_manifest_by_digest without allow_dead).
+ * What makes a manifest reachable from an alive tag, directly or as a child of a manifest list
+ * that is (Quay's lookup_manifest_by_digest without allow_dead), or null. `fromIndex` lets the
+ * first look be the tagsByManifest index (eventually consistent): its answer is only a candidate,
+ * which the retarget transaction re-checks (witness condition); a negative answer is always read
+ * again on the base table, so a manifest the client just tagged is never refused.
  */
-export async function isReachableFromAliveTag(deps: TagDeps, pk: string, digest: string): Promise<boolean> {
+export async function reachabilityWitness(deps: TagDeps, pk: string, digest: string, fromIndex = false): Promise<ReachabilityWitness | null> {
   const now = deps.clock.now();
-  if (await deps.store.tags.hasAliveTag(pk, digest, now)) return true;
-  const parents = await deps.store.manifests.findParentLists(pk, digest);
-  for (const parent of parents) {
+  const aliveTag = async (target: string) =>
+    (fromIndex ? await deps.store.tags.indexedAliveTagAt(pk, target, now) : null) ?? (await deps.store.tags.aliveTagAt(pk, target, now));
+  const direct = await aliveTag(digest);
+  if (direct) return { tag: direct, digest };
+  for (const parent of await deps.store.manifests.findParentLists(pk, digest)) {
+    const holder = await aliveTag(parent);
     // A list may name children that were never pushed: those are not reachable.
-    if (await deps.store.tags.hasAliveTag(pk, parent, now)) return (await deps.store.manifests.getManifestRefs(pk, digest)) !== null;
+    if (holder) return (await deps.store.manifests.getManifestRefs(pk, digest)) ? { tag: holder, digest: parent } : null;
   }
-  return false;
+  return null;
+}
+
+/** Whether PUT may point a tag at this manifest (strongly consistent reads only). */
+export async function isReachableFromAliveTag(deps: TagDeps, pk: string, digest: string): Promise<boolean> {
+  return (await reachabilityWitness(deps, pk, digest)) !== null;
 }
 
 /**

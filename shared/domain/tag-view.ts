@@ -1,10 +1,18 @@
 /** The tag object of Quay's API (seed `_tag_dict`), key for key and in the same order. */
 import type { ManifestRecord, TagRange } from '../store/records.js';
+import { MAX_EMBEDDED_MANIFEST_BYTES, parseBoundedJson, payloadBytes } from './limits.js';
 import { formatQuayDate } from './quay-format.js';
 
+/**
+ * The manifest as a row embeds it, or undefined (the seed omits the key when the bytes do not
+ * parse). Whatever is stored, a row never embeds a document too deep to serialize or too large
+ * for a page of rows to fit a response (limits.ts).
+ */
 export function parseManifestJson(manifest: ManifestRecord): unknown {
   try {
-    return JSON.parse(new TextDecoder().decode(manifest.bytes));
+    const parsed = parseBoundedJson(new TextDecoder().decode(manifest.bytes));
+    if (!parsed || payloadBytes(parsed.value) > MAX_EMBEDDED_MANIFEST_BYTES) return undefined;
+    return parsed.value;
   } catch {
     return undefined;
   }
@@ -17,19 +25,20 @@ export function tagView(range: TagRange, manifest: ManifestRecord | undefined): 
   if (startS > 0) view.start_ts = startS;
   // Also present on alive tags whose expiration is still ahead.
   if (endS !== undefined && endS > 0) view.end_ts = endS;
-  if (manifest) {
-    const imageId = manifest.legacyChain[0];
-    if (imageId) {
-      view.docker_image_id = imageId;
-      view.image_id = imageId;
-    }
-    view.size = manifest.layersSize;
+  // A manifest list has no legacy image (Quay 2020): no image ids, and `size` comes after
+  // `is_manifest_list`, where the seed adds it when no legacy image set it first.
+  const legacyImage = manifest && !manifest.isList ? manifest.legacyChain[0] : undefined;
+  if (legacyImage) {
+    view.docker_image_id = legacyImage;
+    view.image_id = legacyImage;
+    view.size = manifest!.layersSize;
   }
   view.manifest_digest = range.manifestDigest;
   if (manifest) {
     const parsed = parseManifestJson(manifest);
     if (parsed !== undefined) view.manifest = parsed;
     view.is_manifest_list = manifest.isList;
+    if (!legacyImage) view.size = manifest.layersSize;
   }
   if (startS > 0) view.last_modified = formatQuayDate(startS);
   if (endS !== undefined) view.expiration = formatQuayDate(endS);

@@ -1,15 +1,8 @@
 /** The handler wrapper of routes that use the store (all but health and the /v2 probe and token). */
-import { clock } from '../clock.js';
-import { store } from '../store/index.js';
+import { serviceDeps } from '../deps.js';
 import { pipelineHandler } from './pipeline.js';
-import type { ApiRequest, ApiResponse, Deps, ErrorStyle } from './pipeline.js';
+import type { ApiRequest, ApiResponse, RouteOptions } from './pipeline.js';
 
-export const defaultDeps: Deps = { clock, store };
-
-export function apiHandler(
-  route: string,
-  run: (request: ApiRequest) => Promise<ApiResponse>,
-  options: { errors?: ErrorStyle; deps?: Deps } = {},
-) {
-  return pipelineHandler(route, run, { deps: defaultDeps, ...options });
+export function apiHandler(route: string, run: (request: ApiRequest) => Promise<ApiResponse>, options: RouteOptions = {}) {
+  return pipelineHandler(route, run, { deps: serviceDeps, ...options });
 }

@@ -5,15 +5,15 @@
  */
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { config, configGeneration } from '../config.js';
+import type { Config } from '../config.js';
+import { isUserName } from '../domain/names.js';
 import { parseScopeClaim } from '../domain/permissions.js';
 import type { Principal } from '../domain/permissions.js';
 import { log } from '../log.js';
 
 type Verifier = (token: string) => Promise<JWTPayload | null>;
 
-function buildVerifier(): Verifier {
-  const settings = config();
+function buildVerifier(settings: Config): Verifier {
   if (settings.jwksUrl) {
     const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(settings.jwksUrl));
     return async (token) =>
@@ -29,33 +29,44 @@ function buildVerifier(): Verifier {
   return async () => null;
 }
 
-let verifier: Verifier | undefined;
-let builtFor = -1;
-
-/** Robots are `namespace+name`; Quay usernames never contain '+'. */
-export function principalFromClaims(payload: JWTPayload): Principal | null {
-  const username = typeof payload.sub === 'string' ? payload.sub.trim() : '';
-  if (!username) return null;
+/**
+ * The caller a verified token names, or null (anonymous). The subject is taken as it is, never
+ * trimmed: a subject that is not a user or robot name (`alice/x`, `"alice\u00a0"`) is nobody. A
+ * token without `exp` would never expire, so it is refused too. Robots are `namespace+name`.
+ */
+export function principalFromClaims(payload: JWTPayload, superusers: ReadonlySet<string>): Principal | null {
+  const username = typeof payload.sub === 'string' ? payload.sub : '';
+  if (!isUserName(username)) {
+    log('warn', { message: 'token refused: its subject is not a user or robot name' });
+    return null;
+  }
+  if (typeof payload.exp !== 'number') {
+    log('warn', { message: 'token refused: it has no exp claim' });
+    return null;
+  }
   const isRobot = username.includes('+');
   return {
     username,
     isRobot,
-    superuser: !isRobot && config().superusers.has(username),
+    superuser: !isRobot && superusers.has(username),
     scopes: parseScopeClaim(payload.scope),
   };
 }
 
-export async function authenticate(authorization: string | undefined): Promise<Principal | null> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match) return null;
-  if (!verifier || builtFor !== configGeneration()) {
-    verifier = buildVerifier();
-    builtFor = configGeneration();
-  }
-  try {
-    const payload = await verifier(match[1]);
-    return payload ? principalFromClaims(payload) : null;
-  } catch {
-    return null;
-  }
+/** The Authorization header → the caller (null: anonymous). */
+export type Authenticate = (authorization: string | undefined) => Promise<Principal | null>;
+
+/** The authenticator of a configuration, built once per cold start (shared/http/runtime.ts). */
+export function createAuthenticator(settings: Config): Authenticate {
+  const verifier = buildVerifier(settings);
+  return async function authenticate(authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!match) return null;
+    try {
+      const payload = await verifier(match[1]);
+      return payload ? principalFromClaims(payload, settings.superusers) : null;
+    } catch {
+      return null;
+    }
+  };
 }

@@ -2,15 +2,18 @@
  * The Bearer challenge and token handling of the /v2 API (Docker token protocol). Kept free of store
  * imports: the /v2 probe and token endpoint bundle it without the AWS SDK.
  */
-import { authenticate } from './auth.js';
 import type { ApiRequest } from './pipeline.js';
 
 /** Not a JWT: presented back to us it authenticates nobody, i.e. an anonymous caller. */
 export const ANONYMOUS_TOKEN = 'anonymous';
 
+/** What a scope may contain inside the header's quoted string (names are validated, §2.5 of the API docs). */
+const SAFE_SCOPE = /^[a-z0-9._+/:,-]{1,600}$/;
+
 export function bearerChallenge(request: ApiRequest, scope?: string): Record<string, string> {
   const service = new URL(request.baseUrl).host;
-  const scopePart = scope ? `,scope="${scope}"` : '';
+  // A scope naming something that cannot exist (a path with quotes, say) is left out, never echoed.
+  const scopePart = scope && SAFE_SCOPE.test(scope) ? `,scope="${scope}"` : '';
   return { 'www-authenticate': `Bearer realm="${request.baseUrl}/v2/auth",service="${service}"${scopePart}` };
 }
 
@@ -39,6 +42,6 @@ export async function presentedCredentials(request: ApiRequest): Promise<Present
   if (bearer === ANONYMOUS_TOKEN) return { kind: 'none' };
   const token = bearer ?? basicPassword(authorization);
   if (!token) return 'invalid';
-  if (bearer !== undefined ? request.principal : await authenticate(`Bearer ${token}`)) return { kind: 'valid', token };
+  if (bearer !== undefined ? request.principal : await request.deps.authenticate(`Bearer ${token}`)) return { kind: 'valid', token };
   return 'invalid';
 }

@@ -1,9 +1,13 @@
 /**
- * HTTP errors in the shapes clients expect. Quay's API uses three JSON shapes
+ * The one error vocabulary of the handlers: HttpError, built by `quay.*` or `ociError`, and the one
+ * place (`errorResponse`) where any error becomes a response in its route's shape. HTTP errors in
+ * the shapes clients expect. Quay's API uses three JSON shapes
  * (quay-tag-api.md §4): the ApiException "problem" body, `{"message": ...}` from abort() and
  * `{"error": ...}` from util.http.abort; the /v2 API uses the OCI error body.
  */
-import type { DomainError } from '../domain/errors.js';
+import { DomainError } from '../domain/errors.js';
+import { log } from '../log.js';
+import { WriteConflictError } from '../store/errors.js';
 
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -77,4 +81,24 @@ export type OciErrorCode =
 
 export function ociError(status: number, code: OciErrorCode, message: string, detail: unknown = null, headers?: Record<string, string>) {
   return new HttpError(status, () => ({ errors: [{ code, message, detail }] }), headers);
+}
+
+export type ErrorStyle = 'quay' | 'oci';
+
+/**
+ * How a route answers errors: the body shape of unexpected ones, and what a store write that lost
+ * its race (WriteConflictError: nothing was written) means for this route.
+ */
+export interface ErrorPolicy {
+  style: ErrorStyle;
+  conflict?: () => HttpError | Promise<HttpError>;
+}
+
+/** Any error → the HttpError to answer with; unexpected errors are logged and become a 500. */
+export async function httpErrorOf(error: unknown, policy: ErrorPolicy): Promise<HttpError> {
+  if (error instanceof WriteConflictError && policy.conflict) return policy.conflict();
+  if (error instanceof DomainError) return quayErrorFor(error);
+  if (error instanceof HttpError) return error;
+  log('error', { message: 'unhandled error', error: String((error as Error)?.stack ?? error) });
+  return policy.style === 'oci' ? ociError(500, 'UNSUPPORTED', 'internal server error') : quay.message(500, 'Internal Server Error');
 }

@@ -1,7 +1,6 @@
 /** The time-machine window setting shared by PUT /organization/{org} and PUT /user/. */
 import { TAG_EXPIRATION_OPTIONS_S } from '../domain/names.js';
 import type { ChangeRecord, NamespaceKind } from '../store/index.js';
-import { WriteConflictError } from '../store/index.js';
 import { quay } from './errors.js';
 import type { ApiRequest } from './pipeline.js';
 import type { BodyTypes } from './schemas.js';
@@ -17,12 +16,11 @@ export async function applyTagExpiration(
   const seconds = body.tag_expiration_s;
   if (seconds === undefined) return undefined;
   if (!TAG_EXPIRATION_OPTIONS_S.includes(seconds)) throw quay.message(400, 'Invalid tag expiration option');
-  try {
-    await request.deps.store.namespaces.setTagExpiration(namespace, kind, seconds, request.deps.clock.now(), change(seconds));
-  } catch (error) {
-    // The name belongs to an organization (user route) or the organization vanished.
-    if (error instanceof WriteConflictError) throw quay.notFound();
-    throw error;
-  }
+  // A conflict (the name belongs to an organization, or the organization vanished) is the
+  // routes' `namespaceSettingsConflict`.
+  await request.deps.store.namespaces.setTagExpiration(namespace, kind, seconds, request.deps.clock.now(), change(seconds));
   return seconds;
 }
+
+/** The route options of the settings routes: a JSON body, and a lost write (see above) is a 404. */
+export const namespaceSettingsRoute = { jsonBody: true, conflict: () => quay.notFound() };

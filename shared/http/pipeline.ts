@@ -5,32 +5,15 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { clock } from '../clock.js';
-import type { Clock } from '../clock.js';
 import type { Principal } from '../domain/permissions.js';
-import type { Store } from '../store/index.js';
-import { authenticate } from './auth.js';
-import { DomainError } from '../domain/errors.js';
-import { HttpError, ociError, quay, quayErrorFor } from './errors.js';
+import { storeFreeDeps } from './runtime.js';
+import type { Deps } from './runtime.js';
+import { httpErrorOf } from './errors.js';
+import type { ErrorPolicy, ErrorStyle, HttpError } from './errors.js';
+import { jsonBodyParsing } from './body.js';
+import type { ParsedBody } from './body.js';
+import { externalBaseUrl } from './base-url.js';
 import { log } from '../log.js';
-
-export interface Deps {
-  clock: Clock;
-  store: Store;
-}
-
-/**
- * The dependencies of routes that never touch DynamoDB (health, the /v2 probe and token endpoint):
- * importing no store keeps the AWS SDK out of their bundles; a slip is a loud error, not a query.
- */
-const storeFree: Deps = {
-  clock,
-  store: new Proxy({} as Store, {
-    get() {
-      throw new Error('this function is built without the store (use apiHandler from shared/http/api.ts)');
-    },
-  }),
-};
 
 export interface ApiRequest {
   method: string;
@@ -45,6 +28,8 @@ export interface ApiRequest {
   requestId: string;
   /** External base URL, e.g. https://registry.example (for links in bodies and headers). */
   baseUrl: string;
+  /** The JSON body as the parser left it, on routes that declare one (read it with jsonBody). */
+  json?: ParsedBody;
   deps: Deps;
 }
 
@@ -56,7 +41,9 @@ export interface ApiResponse {
   headers?: Record<string, string>;
 }
 
-export type ErrorStyle = 'quay' | 'oci';
+export type { Deps };
+
+export type { ErrorStyle };
 
 function firstValues(values: Record<string, string | undefined> | undefined): Record<string, string> {
   const result: Record<string, string> = {};
@@ -86,8 +73,6 @@ function lowerCaseHeaders(headers: Record<string, string | undefined> | undefine
 
 async function toRequest(event: APIGatewayProxyEventV2, deps: Deps): Promise<ApiRequest> {
   const headers = lowerCaseHeaders(event.headers);
-  const host = headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName ?? 'localhost';
-  const proto = headers['x-forwarded-proto'] ?? (host.startsWith('127.0.0.1') || host.startsWith('localhost') ? 'http' : 'https');
   const body =
     event.body === undefined || event.body === null
       ? null
@@ -101,10 +86,10 @@ async function toRequest(event: APIGatewayProxyEventV2, deps: Deps): Promise<Api
     query: event.rawQueryString !== undefined ? queryFromRaw(event.rawQueryString) : firstValues(event.queryStringParameters),
     headers,
     body,
-    principal: await authenticate(headers.authorization),
+    principal: await deps.authenticate(headers.authorization),
     ip: event.requestContext.http.sourceIp,
     requestId: event.requestContext.requestId,
-    baseUrl: `${proto}://${host}`,
+    baseUrl: externalBaseUrl(headers, event.requestContext.domainName),
     deps,
   };
 }
@@ -128,38 +113,27 @@ function toResult(response: ApiResponse, method: string): APIGatewayProxyStructu
   return { statusCode: response.status, headers, body: body ?? '', isBase64Encoded };
 }
 
-function errorResponse(error: unknown, style: ErrorStyle, baseUrl: string): ApiResponse {
-  if (error instanceof DomainError) error = quayErrorFor(error);
-  if (error instanceof HttpError) {
-    return { status: error.status, body: error.renderBody(baseUrl), headers: error.headers };
-  }
-  log('error', { message: 'unhandled error', error: String((error as Error)?.stack ?? error) });
-  const internal =
-    style === 'oci'
-      ? ociError(500, 'UNSUPPORTED', 'internal server error')
-      : quay.message(500, 'Internal Server Error');
-  return { status: 500, body: internal.renderBody(baseUrl) };
-}
-
-type ApiContext = Context & { apiRequest?: ApiRequest; startedAt?: number };
-type MiddyRequest = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
-type Middleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
+export type ApiContext = Context & { apiRequest?: ApiRequest; startedAt?: number };
+export type MiddyRequest = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
+export type Middleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
 
 /** Parses the event and authenticates the bearer token (anonymous when missing or invalid). */
-function authentication(deps: Deps): Middleware {
+function authentication(deps: () => Deps): Middleware {
   return {
     before: async function authenticateRequest(request: MiddyRequest) {
-      request.context.apiRequest = await toRequest(request.event, deps);
+      request.context.apiRequest = await toRequest(request.event, deps());
     },
   };
 }
 
-/** Turns any error into the route's error shape; unexpected errors become a logged 500. */
-function errorShaper(style: ErrorStyle): Middleware {
+/** Turns any error into the route's error shape (shared/http/errors.ts httpErrorOf). */
+function errorShaper(policy: ErrorPolicy): Middleware {
   return {
     onError: async function shapeError(request: MiddyRequest) {
       const baseUrl = request.context.apiRequest?.baseUrl ?? 'https://localhost';
-      request.response = toResult(errorResponse(request.error, style, baseUrl), request.event.requestContext.http.method);
+      const error = await httpErrorOf(request.error, policy);
+      const response = { status: error.status, body: error.renderBody(baseUrl), headers: error.headers };
+      request.response = toResult(response, request.event.requestContext.http.method);
       request.error = null as unknown as Error;
     },
   };
@@ -190,16 +164,23 @@ function requestLog(route: string): Middleware {
   };
 }
 
+export interface RouteOptions {
+  /** Body shape of errors (default 'quay'). */
+  errors?: ErrorStyle;
+  /** What a lost write race (WriteConflictError) answers on this route; default: a 500. */
+  conflict?: () => HttpError | Promise<HttpError>;
+  /** The route takes a JSON body: @middy/http-json-body-parser parses it (read it with jsonBody). */
+  jsonBody?: boolean;
+  deps?: () => Deps;
+}
+
 /** Wraps a route function into a Lambda handler (API Gateway HTTP API, payload 2.0). */
-export function pipelineHandler(
-  route: string,
-  run: (request: ApiRequest) => Promise<ApiResponse>,
-  options: { errors?: ErrorStyle; deps?: Deps } = {},
-) {
-  const deps = options.deps ?? storeFree;
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>()
+export function pipelineHandler(route: string, run: (request: ApiRequest) => Promise<ApiResponse>, options: RouteOptions = {}) {
+  const deps = options.deps ?? storeFreeDeps;
+  const pipeline = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>()
     .use(requestLog(route))
-    .use(errorShaper(options.errors ?? 'quay'))
-    .use(authentication(deps))
-    .handler(async (event, context) => toResult(await run(context.apiRequest as ApiRequest), event.requestContext.http.method));
+    .use(errorShaper({ style: options.errors ?? 'quay', conflict: options.conflict }))
+    .use(authentication(deps));
+  if (options.jsonBody) pipeline.use(jsonBodyParsing());
+  return pipeline.handler(async (event, context) => toResult(await run(context.apiRequest as ApiRequest), event.requestContext.http.method));
 }

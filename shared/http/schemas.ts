@@ -3,10 +3,11 @@
  * shared/http/validators.generated.js (`npm run generate`), so the functions carry no schema
  * compiler: Ajv's compiler is about 120 KB of bundle and half the module initialization time of a
  * function that takes a body (bench/RESULTS.md). A unit test fails when the generated file is stale.
- * Like Quay's schemas, none sets additionalProperties: unknown keys are ignored.
+ * Like Quay's schemas, none sets additionalProperties: unknown keys are ignored. Every free-text field
+ * has a maximum length (limits.ts), so no accepted value can outgrow a DynamoDB item.
  */
-import type { RepositoryKind, Visibility } from '../store/records.js';
-import type { Role } from '../domain/permissions.js';
+import type { FromSchema } from './schema-types.js';
+import { MAX_DESCRIPTION_LENGTH, MAX_EMAIL_LENGTH } from '../domain/limits.js';
 
 export const bodySchemas = {
   /** Quay's ChangeTag ([L]: `image`, `manifest_digest`, `expiration`), no required keys. */
@@ -26,11 +27,11 @@ export const bodySchemas = {
   CreateOrganization: {
     type: 'object',
     required: ['name'],
-    properties: { name: { type: 'string' }, email: { type: 'string' } },
+    properties: { name: { type: 'string' }, email: { type: 'string', maxLength: MAX_EMAIL_LENGTH } },
   },
   NamespaceSettings: {
     type: 'object',
-    properties: { tag_expiration_s: { type: 'integer' }, email: { type: 'string' } },
+    properties: { tag_expiration_s: { type: 'integer' }, email: { type: 'string', maxLength: MAX_EMAIL_LENGTH } },
   },
   CreateRepository: {
     type: 'object',
@@ -39,7 +40,7 @@ export const bodySchemas = {
       namespace: { type: 'string' },
       repository: { type: 'string' },
       visibility: { type: 'string', enum: ['public', 'private'] },
-      description: { type: 'string' },
+      description: { type: 'string', maxLength: MAX_DESCRIPTION_LENGTH },
       repo_kind: { type: 'string', enum: ['image', 'application'] },
     },
   },
@@ -57,13 +58,6 @@ export const bodySchemas = {
 
 export type BodySchemaName = keyof typeof bodySchemas;
 
-/** The body types the schemas accept. */
-export interface BodyTypes {
-  ChangeTag: { image?: string | null; manifest_digest?: string | null; expiration?: number | null };
-  RestoreTag: { image?: string; manifest_digest?: string };
-  CreateOrganization: { name: string; email?: string };
-  NamespaceSettings: { tag_expiration_s?: number; email?: string };
-  CreateRepository: { namespace: string; repository: string; visibility: Visibility; description?: string; repo_kind?: RepositoryKind };
-  ChangeVisibility: { visibility: Visibility };
-  PutPermission: { role: Role };
-}
+/** The body types the schemas accept, derived from them (a drift fails the typecheck). */
+export type BodyTypes = { [Name in BodySchemaName]: FromSchema<(typeof bodySchemas)[Name]> };
+

@@ -2,8 +2,8 @@
  * What an authorization decision needs, fetched in ONE round trip: the repository, the caller's
  * permission on it and the namespace (for organization admins and the time-machine window).
  */
+import type { StoreContext } from './context.js';
 import type { Role } from '../domain/permissions.js';
-import { config } from '../config.js';
 import { namespaceKey, toNamespace } from './namespaces.js';
 import { batchGet } from './reads.js';
 import type { NamespaceRecord, RepositoryRecord } from './records.js';
@@ -15,7 +15,7 @@ export interface RepositoryAccessFacts {
   explicitRole: Role | null;
 }
 
-export async function loadRepositoryAccessFacts(
+export async function loadRepositoryAccessFacts(ctx: StoreContext, 
   namespace: string,
   repository: string,
   username: string | null,
@@ -23,7 +23,7 @@ export async function loadRepositoryAccessFacts(
   const keys = [repositoryKey(namespace, repository), namespaceKey(namespace)];
   if (username) keys.push(permissionKey(namespace, repository, username));
   const facts: RepositoryAccessFacts = { repository: null, namespace: null, explicitRole: null };
-  for (const item of await batchGet(config().registryTable, keys)) {
+  for (const item of await batchGet(ctx, ctx.tables.registry, keys)) {
     if (item.type === 'repository') facts.repository = toRepository(item);
     else if (item.type === 'namespace') facts.namespace = toNamespace(item);
     else if (item.type === 'permission') facts.explicitRole = item.role as Role;

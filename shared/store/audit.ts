@@ -4,18 +4,16 @@
  * partition, newest first; a namespace's entries (all its repositories and namespace-level changes)
  * through the byNamespace index.
  */
+import type { StoreContext } from './context.js';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { AUDIT_INDEX, TTL_ATTRIBUTE } from '../../infra/tables.js';
-import { config } from '../config.js';
-import { dynamo } from './client.js';
+import { AUDIT_INDEX, TTL_ATTRIBUTE } from './schema.js';
 import { namespacePK, pad13, repoPK } from './keys.js';
+import { checkPosition } from './reads.js';
 import type { ChangeRecord } from './records.js';
 
 export interface AuditEntry extends ChangeRecord {
   eventId: string;
 }
-
-const table = () => config().auditTable;
 
 /** An audit entry from a stored item (the audit table) or a change item (the stream) plus its event id. */
 export function toAuditEntry(item: Record<string, unknown>, eventId: string): AuditEntry {
@@ -32,12 +30,12 @@ export function toAuditEntry(item: Record<string, unknown>, eventId: string): Au
 }
 
 /** Writes the entry unless this stream event was already recorded; returns false on a replay. */
-export async function putAuditEntry(entry: AuditEntry, retentionDays: number): Promise<boolean> {
+export async function putAuditEntry(ctx: StoreContext, entry: AuditEntry, retentionDays: number): Promise<boolean> {
   const pk = entry.repository === null ? namespacePK(entry.namespace) : repoPK(entry.namespace, entry.repository);
   try {
-    await dynamo().send(
+    await ctx.client.send(
       new PutCommand({
-        TableName: table(),
+        TableName: ctx.tables.audit,
         Item: {
           PK: pk,
           SK: `${pad13(entry.at)}#${entry.eventId}`,
@@ -62,14 +60,22 @@ export interface AuditQuery {
   fromMs: number;
   toMs: number;
   limit: number;
-  from?: Record<string, unknown>;
+  /** A `next` this query returned earlier (from a client's cursor: checked, InvalidPositionError). */
+  from?: unknown;
 }
 
-export async function queryAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; next?: Record<string, unknown> }> {
+/** The position contract of audit pages: the key of the entry to resume after, in this listing's partition. */
+function auditPosition(query: AuditQuery, from: unknown) {
+  return query.repository !== null
+    ? checkPosition(from, ['PK', 'SK'], (key) => key.PK === repoPK(query.namespace, query.repository as string))
+    : checkPosition(from, ['PK', 'SK', 'nsKey'], (key) => key.nsKey === namespacePK(query.namespace));
+}
+
+export async function queryAudit(ctx: StoreContext, query: AuditQuery): Promise<{ entries: AuditEntry[]; next?: Record<string, unknown> }> {
   const byRepository = query.repository !== null;
-  const result = await dynamo().send(
+  const result = await ctx.client.send(
     new QueryCommand({
-      TableName: table(),
+      TableName: ctx.tables.audit,
       ...(byRepository ? {} : { IndexName: AUDIT_INDEX.byNamespace }),
       KeyConditionExpression: `${byRepository ? 'PK' : 'nsKey'} = :key AND SK BETWEEN :from AND :to`,
       ExpressionAttributeValues: {
@@ -80,7 +86,7 @@ export async function queryAudit(query: AuditQuery): Promise<{ entries: AuditEnt
       ScanIndexForward: false,
       // One more than the page tells whether another page exists (no empty last page).
       Limit: query.limit + 1,
-      ExclusiveStartKey: query.from,
+      ExclusiveStartKey: query.from === undefined ? undefined : auditPosition(query, query.from),
     }),
   );
   const items = result.Items ?? [];

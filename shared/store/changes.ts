@@ -1,7 +1,7 @@
 /** Outbox change items: the audit record of a mutation, written inside the mutation's transaction. */
+import type { StoreContext } from './context.js';
 import { randomUUID } from 'node:crypto';
-import { TTL_ATTRIBUTE } from '../../infra/tables.js';
-import { config } from '../config.js';
+import { TTL_ATTRIBUTE } from './schema.js';
 import { SK, namespacePK, repoPK } from './keys.js';
 import type { ChangeRecord } from './records.js';
 import type { TransactItem } from './transactions.js';
@@ -13,10 +13,10 @@ export function changePK(change: Pick<ChangeRecord, 'namespace' | 'repository'>)
   return change.repository === null ? namespacePK(change.namespace) : repoPK(change.namespace, change.repository);
 }
 
-export function putChange(change: ChangeRecord): TransactItem {
+export function putChange(ctx: StoreContext, change: ChangeRecord): TransactItem {
   return {
     Put: {
-      TableName: config().registryTable,
+      TableName: ctx.tables.registry,
       Item: {
         PK: changePK(change),
         SK: SK.change(change.at, randomUUID()),

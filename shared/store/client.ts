@@ -1,11 +1,10 @@
 /**
- * The one DynamoDB client of a process, created on first use from the configuration. It counts
- * round trips and consumed capacity so the benchmarks (and curious tests) can verify the cost of
- * each request without guessing.
+ * The DynamoDB client, built once per cold start (shared/deps.ts) and handed to createStore. Every
+ * client counts round trips and consumed capacity into the process-wide `usage`, so the benchmarks
+ * (and curious tests) can verify the cost of each request without guessing.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { config, configGeneration } from '../config.js';
 
 export interface DynamoUsage {
   roundTrips: number;
@@ -45,8 +44,13 @@ function addCapacity(command: string, consumed: CapacityUnits | CapacityUnits[] 
   }
 }
 
-function createClient(): DynamoDBDocumentClient {
-  const { dynamoEndpoint, region } = config();
+export interface DynamoClientOptions {
+  region: string;
+  /** DynamoDB endpoint override (DynamoDB Local); undefined on AWS. */
+  endpoint?: string;
+}
+
+export function createDynamoClient({ region, endpoint: dynamoEndpoint }: DynamoClientOptions): DynamoDBDocumentClient {
   const base = new DynamoDBClient({
     region,
     endpoint: dynamoEndpoint,
@@ -70,22 +74,4 @@ function createClient(): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true },
   });
-}
-
-let client: DynamoDBDocumentClient | undefined;
-let builtFor = -1;
-
-export function dynamo(): DynamoDBDocumentClient {
-  if (!client || builtFor !== configGeneration()) {
-    client?.destroy();
-    client = createClient();
-    builtFor = configGeneration();
-  }
-  return client;
-}
-
-/** Drop the client (the local runtime and tests call this after changing the environment). */
-export function resetStore(): void {
-  client?.destroy();
-  client = undefined;
 }

@@ -1,15 +1,74 @@
-/** The store: every DynamoDB access of the service, grouped by what it stores. */
+/**
+ * The store: every DynamoDB access of the service, behind the Store port (port.ts). createStore
+ * binds the DynamoDB adapter's operations to one client and one pair of tables; the runtime
+ * (shared/deps.ts) builds it once per cold start and hands it to handlers and domain functions.
+ */
 import * as access from './access.js';
 import * as audit from './audit.js';
+import type { StoreContext } from './context.js';
 import * as manifests from './manifests.js';
 import * as namespaces from './namespaces.js';
+import type { Store } from './port.js';
 import * as repositories from './repositories.js';
 import * as sweep from './sweep.js';
-import * as tags from './tags.js';
+import * as tagReads from './tag-reads.js';
+import * as tagWrites from './tag-writes.js';
 
-export const store = { access, audit, manifests, namespaces, repositories, sweep, tags };
-export type Store = typeof store;
+export function createStore(ctx: StoreContext): Store {
+  return {
+    access: { loadRepositoryAccessFacts: (...args) => access.loadRepositoryAccessFacts(ctx, ...args) },
+    audit: {
+      putAuditEntry: (...args) => audit.putAuditEntry(ctx, ...args),
+      queryAudit: (...args) => audit.queryAudit(ctx, ...args),
+    },
+    manifests: {
+      getManifest: (...args) => manifests.getManifest(ctx, ...args),
+      getManifests: (...args) => manifests.getManifests(ctx, ...args),
+      findManifestsByLegacyImage: (...args) => manifests.findManifestsByLegacyImage(ctx, ...args),
+      findParentLists: (...args) => manifests.findParentLists(ctx, ...args),
+      putManifestIndexItems: (...args) => manifests.putManifestIndexItems(ctx, ...args),
+      deleteManifestIndexItems: (...args) => manifests.deleteManifestIndexItems(ctx, ...args),
+      getManifestRefs: (...args) => manifests.getManifestRefs(ctx, ...args),
+      storeUntaggedManifest: (...args) => manifests.storeUntaggedManifest(ctx, ...args),
+    },
+    namespaces: {
+      getNamespace: (...args) => namespaces.getNamespace(ctx, ...args),
+      createOrganization: (...args) => namespaces.createOrganization(ctx, ...args),
+      setTagExpiration: (...args) => namespaces.setTagExpiration(ctx, ...args),
+    },
+    repositories: {
+      createRepository: (...args) => repositories.createRepository(ctx, ...args),
+      setVisibility: (...args) => repositories.setVisibility(ctx, ...args),
+      putPermission: (...args) => repositories.putPermission(ctx, ...args),
+      deletePermission: (...args) => repositories.deletePermission(ctx, ...args),
+      listPermissions: (...args) => repositories.listPermissions(ctx, ...args),
+    },
+    sweep: {
+      dueShards: sweep.dueShards,
+      queryDue: (...args) => sweep.queryDue(ctx, ...args),
+      reschedule: (...args) => sweep.reschedule(ctx, ...args),
+      purgeRange: (...args) => sweep.purgeRange(ctx, ...args),
+      unqueueManifest: (...args) => sweep.unqueueManifest(ctx, ...args),
+      deleteManifest: (...args) => sweep.deleteManifest(ctx, ...args),
+    },
+    tags: {
+      getLiveTag: (...args) => tagReads.getLiveTag(ctx, ...args),
+      getRange: (...args) => tagReads.getRange(ctx, ...args),
+      queryHistory: (...args) => tagReads.queryHistory(ctx, ...args),
+      tagsAliveAt: (...args) => tagReads.tagsAliveAt(ctx, ...args),
+      aliveTagAt: (...args) => tagReads.aliveTagAt(ctx, ...args),
+      indexedAliveTagAt: (...args) => tagReads.indexedAliveTagAt(ctx, ...args),
+      listAliveTagNames: (...args) => tagReads.listAliveTagNames(ctx, ...args),
+      retargetTag: (...args) => tagWrites.retargetTag(ctx, ...args),
+      deleteTag: (...args) => tagWrites.deleteTag(ctx, ...args),
+      setTagExpiration: (...args) => tagWrites.setTagExpiration(ctx, ...args),
+      finalizeExpiredTag: (...args) => tagWrites.finalizeExpiredTag(ctx, ...args),
+    },
+  };
+}
 
-export { WriteConflictError, withConflictRetry } from './transactions.js';
+export type { Store } from './port.js';
+export type { StoreContext, StoreTables } from './context.js';
+export { InvalidPositionError, WriteConflictError, withConflictRetry } from './errors.js';
 export * from './records.js';
 export { repoPK } from './keys.js';

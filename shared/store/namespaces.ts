@@ -1,15 +1,12 @@
 /** Namespaces (users and organizations) and their settings. */
+import type { StoreContext } from './context.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { config } from '../config.js';
-import { dynamo } from './client.js';
 import { putChange } from './changes.js';
 import { SK, namespacePK } from './keys.js';
 import { DEFAULT_TAG_EXPIRATION_S } from './records.js';
 import type { ChangeRecord, NamespaceRecord } from './records.js';
 import { transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
-
-const table = () => config().registryTable;
 
 export function toNamespace(item: Record<string, unknown>): NamespaceRecord {
   return {
@@ -24,22 +21,22 @@ export function toNamespace(item: Record<string, unknown>): NamespaceRecord {
 
 export const namespaceKey = (name: string) => ({ PK: namespacePK(name), SK: SK.namespace });
 
-export async function getNamespace(name: string): Promise<NamespaceRecord | null> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: table(), Key: namespaceKey(name), ConsistentRead: true }));
+export async function getNamespace(ctx: StoreContext, name: string): Promise<NamespaceRecord | null> {
+  const { Item } = await ctx.client.send(new GetCommand({ TableName: ctx.tables.registry, Key: namespaceKey(name), ConsistentRead: true }));
   return Item ? toNamespace(Item) : null;
 }
 
 /** Creates an organization; fails (WriteConflictError) when any namespace of that name exists. */
-export async function createOrganization(org: NamespaceRecord, change: ChangeRecord): Promise<void> {
-  await transact([
+export async function createOrganization(ctx: StoreContext, org: NamespaceRecord, change: ChangeRecord): Promise<void> {
+  await transact(ctx, [
     {
       Put: {
-        TableName: table(),
+        TableName: ctx.tables.registry,
         Item: { ...namespaceKey(org.name), type: 'namespace', ...org, admins: new Set(org.admins) },
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
-    putChange(change),
+    putChange(ctx, change),
   ]);
 }
 
@@ -47,10 +44,10 @@ export async function createOrganization(org: NamespaceRecord, change: ChangeRec
  * The write that makes sure a user's own namespace has its item (created lazily on first use, since
  * users come from the identity provider). Fails if an organization took the name.
  */
-export function ensureUserNamespace(username: string, nowMs: number): TransactItem {
+export function ensureUserNamespace(ctx: StoreContext, username: string, nowMs: number): TransactItem {
   return {
     Update: {
-      TableName: table(),
+      TableName: ctx.tables.registry,
       Key: namespaceKey(username),
       UpdateExpression: 'SET #kind = :user, #name = :name, createdAt = if_not_exists(createdAt, :now), #type = :type',
       ConditionExpression: 'attribute_not_exists(PK) OR #kind = :user',
@@ -61,7 +58,7 @@ export function ensureUserNamespace(username: string, nowMs: number): TransactIt
 }
 
 /** Sets the time-machine window of an organization (kind 'organization') or a user's namespace. */
-export async function setTagExpiration(
+export async function setTagExpiration(ctx: StoreContext, 
   name: string,
   kind: NamespaceRecord['kind'],
   seconds: number,
@@ -70,10 +67,10 @@ export async function setTagExpiration(
 ): Promise<void> {
   const write: TransactItem =
     kind === 'user'
-      ? ensureUserNamespace(name, nowMs)
+      ? ensureUserNamespace(ctx, name, nowMs)
       : {
           Update: {
-            TableName: table(),
+            TableName: ctx.tables.registry,
             Key: namespaceKey(name),
             UpdateExpression: 'SET #kind = :kind',
             ConditionExpression: 'attribute_exists(PK) AND #kind = :kind',
@@ -84,5 +81,5 @@ export async function setTagExpiration(
   const update = write.Update!;
   update.UpdateExpression += ', tagExpirationS = :seconds';
   update.ExpressionAttributeValues = { ...update.ExpressionAttributeValues, ':seconds': seconds };
-  await transact([write, putChange(change)]);
+  await transact(ctx, [write, putChange(ctx, change)]);
 }

@@ -1,6 +1,6 @@
 /** Repositories and their user permissions. */
+import type { StoreContext } from './context.js';
 import type { Role } from '../domain/permissions.js';
-import { config } from '../config.js';
 import { putChange } from './changes.js';
 import { SK, repoPK } from './keys.js';
 import { ensureUserNamespace } from './namespaces.js';
@@ -8,8 +8,6 @@ import { queryPrefix } from './reads.js';
 import type { ChangeRecord, PermissionRecord, RepositoryRecord, Visibility } from './records.js';
 import { transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
-
-const table = () => config().registryTable;
 
 export function toRepository(item: Record<string, unknown>): RepositoryRecord {
   return {
@@ -32,65 +30,65 @@ export const permissionKey = (namespace: string, name: string, username: string)
  * Creates a repository (fails with WriteConflictError if it exists). In a user's own namespace the
  * namespace item is created on the way, in the same transaction.
  */
-export async function createRepository(repository: RepositoryRecord, ownUserNamespace: boolean, change: ChangeRecord) {
+export async function createRepository(ctx: StoreContext, repository: RepositoryRecord, ownUserNamespace: boolean, change: ChangeRecord) {
   const items: TransactItem[] = [
     {
       Put: {
-        TableName: table(),
+        TableName: ctx.tables.registry,
         Item: { ...repositoryKey(repository.namespace, repository.name), type: 'repository', ...repository },
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
-    putChange(change),
+    putChange(ctx, change),
   ];
-  if (ownUserNamespace) items.push(ensureUserNamespace(repository.namespace, repository.createdAt));
-  await transact(items);
+  if (ownUserNamespace) items.push(ensureUserNamespace(ctx, repository.namespace, repository.createdAt));
+  await transact(ctx, items);
 }
 
-export async function setVisibility(namespace: string, name: string, visibility: Visibility, change: ChangeRecord) {
-  await transact([
+export async function setVisibility(ctx: StoreContext, namespace: string, name: string, visibility: Visibility, change: ChangeRecord) {
+  await transact(ctx, [
     {
       Update: {
-        TableName: table(),
+        TableName: ctx.tables.registry,
         Key: repositoryKey(namespace, name),
         UpdateExpression: 'SET visibility = :visibility',
         ConditionExpression: 'attribute_exists(PK)',
         ExpressionAttributeValues: { ':visibility': visibility },
       },
     },
-    putChange(change),
+    putChange(ctx, change),
   ]);
 }
 
-export async function putPermission(namespace: string, name: string, permission: PermissionRecord, change: ChangeRecord) {
-  await transact([
+export async function putPermission(ctx: StoreContext, namespace: string, name: string, permission: PermissionRecord, change: ChangeRecord) {
+  await transact(ctx, [
     {
       Put: {
-        TableName: table(),
+        TableName: ctx.tables.registry,
         Item: { ...permissionKey(namespace, name, permission.username), type: 'permission', ...permission },
       },
     },
     // The repository must still exist when the grant lands.
-    { ConditionCheck: { TableName: table(), Key: repositoryKey(namespace, name), ConditionExpression: 'attribute_exists(PK)' } },
-    putChange(change),
+    { ConditionCheck: { TableName: ctx.tables.registry, Key: repositoryKey(namespace, name), ConditionExpression: 'attribute_exists(PK)' } },
+    putChange(ctx, change),
   ]);
 }
 
 /** Removes a permission; fails (WriteConflictError) when there was none. */
-export async function deletePermission(namespace: string, name: string, username: string, change: ChangeRecord) {
-  await transact([
+export async function deletePermission(ctx: StoreContext, namespace: string, name: string, username: string, change: ChangeRecord) {
+  await transact(ctx, [
     {
       Delete: {
-        TableName: table(),
+        TableName: ctx.tables.registry,
         Key: permissionKey(namespace, name, username),
         ConditionExpression: 'attribute_exists(PK)',
       },
     },
-    putChange(change),
+    putChange(ctx, change),
   ]);
 }
 
-export async function listPermissions(namespace: string, name: string): Promise<PermissionRecord[]> {
-  const items = await queryPrefix(table(), repoPK(namespace, name), SK.permissionPrefix);
+export async function listPermissions(ctx: StoreContext, namespace: string, name: string): Promise<PermissionRecord[]> {
+  const items = await queryPrefix(ctx, ctx.tables.registry, repoPK(namespace, name), SK.permissionPrefix);
   return items.map((item) => ({ username: item.username as string, role: item.role as Role }));
 }

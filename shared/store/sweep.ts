@@ -4,39 +4,53 @@
  * ranges past the time-machine window and collect unreferenced manifests. Every write re-checks
  * the item it acts on, so a stale index read never clobbers a concurrent change.
  */
+import type { StoreContext } from './context.js';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { REGISTRY_INDEX } from '../../infra/tables.js';
-import { config } from '../config.js';
-import { dynamo } from './client.js';
-import { SK, sweepShard } from './keys.js';
+import { REGISTRY_INDEX } from './schema.js';
+import { SK, allSweepShards, sweepShard } from './keys.js';
 import { deleteManifestIndexItems } from './manifests.js';
-import type { ManifestRecord, ManifestRefs } from './records.js';
+import type { LiveTag, ManifestRecord, ManifestRefs } from './records.js';
+import { dropTombstone } from './tag-writes.js';
 import { WriteConflictError, transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
-
-const table = () => config().registryTable;
 
 export type DueKind = 'expire' | 'purge' | 'gc';
 
 export interface DueItem {
+  /** The repository's key (opaque outside the store) and, for the audit, its names. */
   pk: string;
+  namespace: string;
+  repository: string;
+  /** The item's own key (opaque outside the store). */
   sk: string;
   kind: DueKind;
+  /** The manifest a 'gc' item stands for. */
+  digest?: string;
   dueAt: number;
   /** Tag name (ranges only), projected into the index so an expiry needs no read of the range. */
   name?: string;
 }
 
+/** The queue's shards (opaque names); each is read on its own. */
+export const dueShards = (): string[] => allSweepShards();
+
+/** `REPO#ns/name` → its namespace and repository. */
+function repositoryOf(pk: string): { namespace: string; repository: string } {
+  const path = pk.slice('REPO#'.length);
+  const slash = path.indexOf('/');
+  return { namespace: path.slice(0, slash), repository: path.slice(slash + 1) };
+}
+
 /** Items of one shard due at or before `nowMs`, oldest first. */
-export async function queryDue(
+export async function queryDue(ctx: StoreContext, 
   shard: string,
   nowMs: number,
   limit: number,
   from?: Record<string, unknown>,
 ): Promise<{ items: DueItem[]; read: number; next?: Record<string, unknown> }> {
-  const result = await dynamo().send(
+  const result = await ctx.client.send(
     new QueryCommand({
-      TableName: table(),
+      TableName: ctx.tables.registry,
       IndexName: REGISTRY_INDEX.sweepDue,
       KeyConditionExpression: 'dueShard = :shard AND dueAt <= :now',
       ExpressionAttributeValues: { ':shard': shard, ':now': nowMs },
@@ -46,7 +60,9 @@ export async function queryDue(
   );
   const items = (result.Items ?? []).map((item) => ({
     pk: item.PK as string,
+    ...repositoryOf(item.PK as string),
     sk: item.SK as string,
+    ...((item.SK as string).startsWith(SK.manifestRefsPrefix) ? { digest: (item.SK as string).slice(SK.manifestRefsPrefix.length) } : {}),
     kind: item.dueKind as DueKind,
     dueAt: item.dueAt as number,
     name: item.name as string | undefined,
@@ -55,11 +71,11 @@ export async function queryDue(
 }
 
 /** Moves an item's due time (the namespace window grew since it was queued). */
-export async function reschedule(pk: string, sk: string, expectedDueAt: number, dueAt: number): Promise<void> {
-  await transact([
+export async function reschedule(ctx: StoreContext, pk: string, sk: string, expectedDueAt: number, dueAt: number): Promise<void> {
+  await transact(ctx, [
     {
       Update: {
-        TableName: table(),
+        TableName: ctx.tables.registry,
         Key: { PK: pk, SK: sk },
         UpdateExpression: 'SET dueAt = :dueAt',
         ConditionExpression: 'dueAt = :expected',
@@ -73,32 +89,33 @@ export async function reschedule(pk: string, sk: string, expectedDueAt: number, 
  * Deletes a closed range past the window and releases its manifest reference; the manifest joins
  * the GC queue when that was its last reference.
  */
-export async function purgeRange(
+export async function purgeRange(ctx: StoreContext, 
   pk: string,
   rangeSK: string,
   dueAt: number,
   manifestRefs: ManifestRefs | null,
   nowMs: number,
-  /** Further writes of the same transaction (the tombstone of this range, if the pointer is one). */
-  also: TransactItem[] = [],
+  /** The pointer when it is the tombstone of this very range: it goes with it. */
+  tombstone: LiveTag | null = null,
 ) {
+  const also: TransactItem[] = tombstone ? [dropTombstone(ctx, pk, tombstone)] : [];
   const deleteRange = {
     Delete: {
-      TableName: table(),
+      TableName: ctx.tables.registry,
       Key: { PK: pk, SK: rangeSK },
       ConditionExpression: 'attribute_exists(endedBy) AND dueAt = :dueAt',
       ExpressionAttributeValues: { ':dueAt': dueAt },
     },
   };
-  if (!manifestRefs) return transact([deleteRange, ...also]);
+  if (!manifestRefs) return transact(ctx, [deleteRange, ...also]);
   const lastReference = manifestRefs.refs <= 1;
   const digest = manifestRefs.digest;
-  return transact([
+  return transact(ctx, [
     deleteRange,
     ...also,
     {
       Update: {
-        TableName: table(),
+        TableName: ctx.tables.registry,
         Key: { PK: pk, SK: SK.manifestRefs(digest) },
         UpdateExpression: lastReference
           ? 'SET refs = :zero, dueShard = :shard, dueAt = :now, dueKind = :gc'
@@ -113,11 +130,11 @@ export async function purgeRange(
 }
 
 /** Takes a manifest out of the GC queue (it is held by a stored manifest list). */
-export async function unqueueManifest(pk: string, digest: string, dueAt: number): Promise<void> {
-  await transact([
+export async function unqueueManifest(ctx: StoreContext, pk: string, digest: string, dueAt: number): Promise<void> {
+  await transact(ctx, [
     {
       Update: {
-        TableName: table(),
+        TableName: ctx.tables.registry,
         Key: { PK: pk, SK: SK.manifestRefs(digest) },
         UpdateExpression: 'REMOVE dueShard, dueAt, dueKind',
         ConditionExpression: 'dueAt = :dueAt',
@@ -128,23 +145,23 @@ export async function unqueueManifest(pk: string, digest: string, dueAt: number)
 }
 
 /** Deletes an unreferenced manifest with its index items; false if it was referenced meanwhile. */
-export async function deleteManifest(pk: string, manifest: ManifestRecord): Promise<boolean> {
+export async function deleteManifest(ctx: StoreContext, pk: string, manifest: ManifestRecord): Promise<boolean> {
   try {
-    await transact([
+    await transact(ctx, [
       {
         Delete: {
-          TableName: table(),
+          TableName: ctx.tables.registry,
           Key: { PK: pk, SK: SK.manifestRefs(manifest.digest) },
           ConditionExpression: 'refs = :zero',
           ExpressionAttributeValues: { ':zero': 0 },
         },
       },
-      { Delete: { TableName: table(), Key: { PK: pk, SK: SK.manifest(manifest.digest) } } },
+      { Delete: { TableName: ctx.tables.registry, Key: { PK: pk, SK: SK.manifest(manifest.digest) } } },
     ]);
   } catch (error) {
     if (error instanceof WriteConflictError) return false;
     throw error;
   }
-  await deleteManifestIndexItems(pk, manifest);
+  await deleteManifestIndexItems(ctx, pk, manifest);
   return true;
 }

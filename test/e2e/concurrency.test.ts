@@ -7,7 +7,7 @@
  * millisecond precision straight from the store (the API's start_ts/end_ts are whole seconds).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoPK, store } from '../../shared/store/index.js';
+import { repoPK } from '../../shared/store/index.js';
 import type { TagRange } from '../../shared/store/index.js';
 import { createRepository, listTags, push } from '../support/fixtures.js';
 import { startTestServer } from '../support/local-server.js';
@@ -69,7 +69,7 @@ const staleIndexReads: string[] = [];
  */
 async function ranges(tag: string): Promise<TagRange[]> {
   const query = (filter: { kind: 'all' } | { kind: 'tag'; name: string }) =>
-    store.tags.queryHistory({ pk: PK, filter, skip: 0, limit: 1000, readBudget: Number.POSITIVE_INFINITY });
+    server.deps.store.tags.queryHistory({ pk: PK, filter, skip: 0, limit: 1000, readBudget: Number.POSITIVE_INFINITY });
   const table = (await query({ kind: 'all' })).ranges.filter((range) => range.name === tag).sort((a, b) => a.start - b.start);
   const index = (await query({ kind: 'tag', name: tag })).ranges.sort((a, b) => a.start - b.start);
   const show = (list: TagRange[]) => JSON.stringify(list.map((range) => [range.start, range.end ?? null, range.endedBy ?? null]));
@@ -128,7 +128,7 @@ async function race(tag: string, count: number) {
 
   // The pointer mirrors the newest range: alive when it is open, else its tombstone (same start,
   // same end, same reason), so a later create still knows where the name's history ends.
-  const pointer = await store.tags.getLiveTag(PK, tag);
+  const pointer = await server.deps.store.tags.getLiveTag(PK, tag);
   const newest = after.at(-1)!;
   expect(pointer).not.toBeNull();
   expect([pointer!.start, pointer!.end, pointer!.endedBy, pointer!.manifestDigest, pointer!.reversion]).toEqual([

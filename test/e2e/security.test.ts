@@ -115,9 +115,11 @@ describe('error bodies', () => {
   });
 
   it('superusers may write anywhere', async () => {
-    process.env.SUPERUSERS = 'root';
-    const { resetConfig } = await import('../../shared/config.js');
-    resetConfig();
+    // The handlers run with the server's dependencies: give them a configuration naming a superuser.
+    const { provideDeps } = await import('../../shared/http/runtime.js');
+    const { createAuthenticator } = await import('../../shared/http/auth.js');
+    const config = { ...server.deps.config, superusers: new Set(['root']) };
+    provideDeps({ ...server.deps, config, authenticate: createAuthenticator(config) });
     try {
       const root = await server.tokenFor('root');
       const response = await server.api('PUT', '/api/v1/repository/public/publicrepo/tag/rooted', {
@@ -127,8 +129,7 @@ describe('error bodies', () => {
       expect(response.status).toBe(201);
       expect((await server.api('DELETE', '/api/v1/repository/public/publicrepo/tag/TN96', { token: root })).status).toBe(404);
     } finally {
-      delete process.env.SUPERUSERS;
-      resetConfig();
+      provideDeps(server.deps);
     }
   });
 });

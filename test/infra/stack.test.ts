@@ -9,7 +9,7 @@ import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { READ_ACTIONS } from '../../infra/constructs/table-access.js';
 import { routeKeyOf, routeKeyPath } from '../../infra/constructs/service-api.js';
-import { apiHandlers, backgroundFunctions, routes } from '../../infra/routes.js';
+import { apiHandlers, backgroundFunctions, fallbackRoutes, gatewayRoutes, routes } from '../../infra/routes.js';
 import { accessOfHandler, LOCAL_ONLY_ENVIRONMENT, TagServiceStack } from '../../infra/stack.js';
 
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
@@ -88,13 +88,46 @@ describe('functions', () => {
 });
 
 describe('HTTP API', () => {
-  it('has every route key of infra/routes.ts, trailing slashes dropped', () => {
+  it('has every route key of infra/routes.ts, trailing slashes dropped, and no key ending in "/"', () => {
     const keys = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey as string);
-    expect(keys.sort()).toEqual(routes.map(routeKeyOf).sort());
+    expect(keys.sort()).toEqual(gatewayRoutes.map(routeKeyOf).sort());
+    for (const route of routes) expect(keys).toContain(routeKeyOf(route));
     expect(keys).toContain('GET /api/v1/repository/{ns}/{repo}/tag');
     expect(keys).toContain('GET /v2');
     expect(keys).toContain('HEAD /v2/{ns}/{repo}/manifests/{reference}');
+    expect(keys.filter((key) => key.endsWith('/'))).toEqual([]);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('gives every trailing-slash route both spellings: its key without the slash and a {proxy+} fallback', () => {
+    const keys = new Map(
+      ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties.RouteKey as string, route.Properties.Target['Fn::Join'][1][1].Ref as string]),
+    );
+    const integrationFunction = (integrationId: string) => resources[integrationId]!.Properties.IntegrationUri['Fn::GetAtt'][0];
+    const slashRoutes = routes.filter((route) => route.path.length > 1 && route.path.endsWith('/'));
+    expect(slashRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
+      [
+        'GET /api/v1/repository/{ns}/{repo}/tag/',
+        'GET /api/v1/repository/{ns}/{repo}/permissions/user/',
+        'POST /api/v1/organization/',
+        'PUT /api/v1/user/',
+        'GET /v2/',
+      ].sort(),
+    );
+    for (const route of slashRoutes) {
+      const slashless = keys.get(`${route.method} ${route.path.slice(0, -1)}`);
+      expect(slashless, route.path).toBeDefined();
+      expect(integrationFunction(slashless!)).toBe(functionId(route.handler));
+      // The fallback catches `<path>/` and `<path>/anything` whatever API Gateway does with the slash.
+      const fallbackKey = route.path === '/v2/' ? 'ANY /v2/{proxy+}' : `${route.method} ${route.path}{proxy+}`;
+      const fallback = keys.get(fallbackKey);
+      expect(fallback, fallbackKey).toBeDefined();
+      const fallbackHandler = route.path === '/v2/' ? 'v2-fallback' : `${route.handler}-slash`;
+      expect(integrationFunction(fallback!)).toBe(functionId(fallbackHandler));
+      // same table access as the route it completes, no more
+      expect(accessOfHandler(fallbackHandler), fallbackHandler).toEqual(route.path === '/v2/' ? {} : accessOfHandler(route.handler));
+    }
+    expect(fallbackRoutes).toHaveLength(slashRoutes.length);
   });
 
   it('maps a path to its route key without a trailing slash', () => {
@@ -111,7 +144,7 @@ describe('HTTP API', () => {
       expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
     }
     for (const [, route] of ofType('AWS::ApiGatewayV2::Route')) {
-      const definition = routes.find((entry) => routeKeyOf(entry) === route.Properties.RouteKey);
+      const definition = gatewayRoutes.find((entry) => routeKeyOf(entry) === route.Properties.RouteKey);
       const integrationId = (route.Properties.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
       const integration = integrations.get(integrationId.Ref);
       expect(integration?.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [functionId(definition!.handler), 'Arn'] });

@@ -6,8 +6,8 @@ import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStreamPoller } from '../../infra/local/stream-poller.js';
+import { createDynamoClient } from '../../shared/store/client.js';
 import { handler as auditHandler } from '../../functions/audit-stream.js';
-import { dynamo } from '../../shared/store/client.js';
 import { createRepository, push } from '../support/fixtures.js';
 import { startTestServer } from '../support/local-server.js';
 import type { TestServer } from '../support/local-server.js';
@@ -16,6 +16,8 @@ import { imageManifest } from '../support/manifests.js';
 let server: TestServer;
 const captured: DynamoDBRecord[] = [];
 let poller: ReturnType<typeof startStreamPoller>;
+let dynamoClient: ReturnType<typeof createDynamoClient> | undefined;
+const client = () => (dynamoClient ??= createDynamoClient({ region: 'us-east-1', endpoint: server.dynamoEndpoint }));
 
 beforeAll(async () => {
   // The server's own poller is off: this file feeds the consumer itself.
@@ -32,12 +34,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await poller?.stop();
+  dynamoClient?.destroy();
   await server?.stop();
 });
 
 async function auditCount(): Promise<number> {
   // Test-only census of a tiny table; request paths never scan.
-  const result = await dynamo().send(new ScanCommand({ TableName: server.auditTable, Select: 'COUNT' }));
+  const result = await client().send(new ScanCommand({ TableName: server.auditTable, Select: 'COUNT' }));
   return result.Count ?? 0;
 }
 
@@ -58,7 +61,7 @@ describe('audit-stream handler', () => {
     const result = await auditHandler({ Records: captured });
     expect(result.batchItemFailures).toEqual([]);
     expect(await auditCount()).toBe(3);
-    const entries = await dynamo().send(
+    const entries = await client().send(
       new QueryCommand({
         TableName: server.auditTable,
         KeyConditionExpression: 'PK = :pk',

@@ -5,16 +5,14 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { config } from '../../shared/config.js';
 import { runSweep } from '../../shared/domain/sweep.js';
 import { changeExpiration, deleteTag } from '../../shared/domain/tag-operations.js';
 import type { Actor } from '../../shared/domain/tag-operations.js';
-import { dynamo } from '../../shared/store/client.js';
 import type { Store } from '../../shared/store/index.js';
 import type { DueItem } from '../../shared/store/sweep.js';
-import { TestClock, moveTag, newActor, pushManifest, store, useStoreTables } from '../support/store-harness.js';
+import { TestClock, moveTag, newActor, pushManifest, useStoreTables } from '../support/store-harness.js';
 
-useStoreTables('sweep');
+const { store, client, registryTable } = useStoreTables('sweep');
 
 const T0 = 1_600_000_000_000;
 const HOUR = 3_600_000;
@@ -47,9 +45,9 @@ async function rangesOf(actor: Actor, name: string) {
 }
 
 async function changeKinds(actor: Actor): Promise<string[]> {
-  const result = await dynamo().send(
+  const result = await client.send(
     new QueryCommand({
-      TableName: config().registryTable,
+      TableName: registryTable,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
       ExpressionAttributeValues: { ':pk': actor.pk, ':prefix': 'CHG#' },
       ConsistentRead: true,

@@ -5,13 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { dropTables, ensureTables } from '../../infra/local/tables.js';
-import { resetConfig } from '../../shared/config.js';
 import { ingestManifest } from '../../shared/domain/ingest.js';
 import { parseManifest } from '../../shared/domain/manifest.js';
 import { retarget } from '../../shared/domain/tag-operations.js';
 import type { Actor, TagDeps } from '../../shared/domain/tag-operations.js';
-import { resetStore } from '../../shared/store/client.js';
-import { repoPK, store } from '../../shared/store/index.js';
+import { createDynamoClient } from '../../shared/store/client.js';
+import { withIndexLag } from '../../shared/store/index-lag.js';
+import { createStore, repoPK } from '../../shared/store/index.js';
 import { imageManifest } from './manifests.js';
 import type { BuiltManifest } from './manifests.js';
 
@@ -29,24 +29,26 @@ export class TestClock {
   }
 }
 
-/** Registers beforeAll/afterAll that give this file its own tables; returns their names. */
-export function useStoreTables(label: string) {
+/**
+ * Registers beforeAll/afterAll that give this file its own tables; returns their names, the
+ * DynamoDB client and the store bound to them. With `indexLagMs`, the store's index queries do not
+ * see items written in the last that many ms (as a lagging GSI on AWS; shared/store/index-lag.ts).
+ */
+export function useStoreTables(label: string, options: { indexLagMs?: number } = {}) {
   const endpoint = inject('ddbEndpoint');
   const suffix = randomBytes(4).toString('hex');
   const tables = { registryTable: `registry-${label}-${suffix}`, auditTable: `audit-${label}-${suffix}` };
+  const client = createDynamoClient({ region: 'us-east-1', endpoint });
+  const storeClient = options.indexLagMs ? withIndexLag(client, options.indexLagMs) : client;
+  const store = createStore({ client: storeClient, tables: { registry: tables.registryTable, audit: tables.auditTable } });
   beforeAll(async () => {
-    process.env.REGISTRY_TABLE = tables.registryTable;
-    process.env.AUDIT_TABLE = tables.auditTable;
-    process.env.DDB_ENDPOINT = endpoint;
-    process.env.AWS_REGION ??= 'us-east-1';
-    resetConfig(); // the store client follows
     await ensureTables(endpoint, tables);
   });
   afterAll(async () => {
-    resetStore();
     await dropTables(endpoint, tables);
+    client.destroy();
   });
-  return tables;
+  return { ...tables, client, store };
 }
 
 let repositoryCounter = 0;
@@ -91,4 +93,3 @@ export function moveTag(deps: TagDeps, actor: Actor, tag: string, digest: string
   });
 }
 
-export { store };
