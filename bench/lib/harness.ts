@@ -4,7 +4,6 @@
  * call a route: in-process (the handler invoked with the payload-2.0 event buildEvent makes) and
  * over HTTP through the local server.
  */
-import { Agent, request as httpRequest } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import type { DynamoDbLocal } from '../../infra/local/dynamodb-local.js';
@@ -18,6 +17,7 @@ import { signLocalToken } from '../../infra/local/token.js';
 import { gatewayRoutes } from '../../infra/routes.js';
 import type { HttpMethod } from '../../infra/routes.js';
 import { resetUsage, usage } from '../../shared/store/client.js';
+import { LoopbackClient } from './http-client.js';
 
 export interface BenchRequest {
   method: HttpMethod;
@@ -63,7 +63,7 @@ const CAPACITY_COMMANDS = new Set([
 export class Bench {
   private readonly compiled = compileRoutes(gatewayRoutes);
   private readonly handlers = new Map<string, ApiHandler>();
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly client: LoopbackClient;
   /** When true, every store request asks DynamoDB for its consumed capacity. */
   askCapacity = false;
   /** Per command: how often capacity was asked for, and how often DynamoDB reported some. */
@@ -72,7 +72,9 @@ export class Bench {
   private constructor(
     readonly dynamoLocal: DynamoDbLocal,
     readonly server: LocalServer,
-  ) {}
+  ) {
+    this.client = new LoopbackClient(server.url);
+  }
 
   static async start(): Promise<Bench> {
     const dynamoLocal = await startDynamoDbLocal({ inMemory: true });
@@ -98,7 +100,7 @@ export class Bench {
   }
 
   async stop(): Promise<void> {
-    this.agent.destroy();
+    this.client.close();
     await this.server.stop();
     await this.dynamoLocal.stop();
   }
@@ -190,26 +192,7 @@ export class Bench {
   /** Sends the request to the local server over a kept-alive connection; `ms` is the client round trip. */
   http(request: BenchRequest): Promise<BenchResponse> {
     const { headers, body } = this.encode(request);
-    if (body) headers['content-length'] = String(body.length);
-    return new Promise((resolve, reject) => {
-      const started = performance.now();
-      const outgoing = httpRequest(
-        { host: '127.0.0.1', port: this.server.port, method: request.method, path: request.path, headers, agent: this.agent },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            const ms = performance.now() - started;
-            const flat: Record<string, string> = {};
-            for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) flat[name] = String(value);
-            resolve({ status: response.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks), ms });
-          });
-          response.on('error', reject);
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(body);
-    });
+    return this.client.send({ method: request.method, path: request.path, headers, body });
   }
 
   call(mode: Mode, request: BenchRequest): Promise<BenchResponse> {

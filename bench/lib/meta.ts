@@ -20,6 +20,8 @@ export interface Meta {
   loadBefore: number[];
   loadAfter?: number[];
   durationS?: number;
+  /** Sections re-measured later by `--merge`, oldest first. */
+  updates?: { date: string; mode: string; sections: string[]; commit: string }[];
 }
 
 function version(pkg: string): string {
