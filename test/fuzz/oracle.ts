@@ -112,14 +112,15 @@ function headBytes(request: RawRequest): number {
 const HEAD_SLACK = 512;
 
 /**
- * The gateway's own refusals (docs/deploy.md, "Limits"), which come before any route: a method Node
- * does not know is 400, a head over 10 KB is 431, a body whose event Lambda would refuse is 413.
+ * The gateway's own refusals (docs/deploy.md, "Limits"), which come before any route: a request Node
+ * cannot parse is 400, a head over 10 KB is 431, a body whose event Lambda would refuse is 413.
  * Returns the statuses the request may get from the gateway, and whether it must get one of them.
  */
 function gatewayRefusals(request: RawRequest): { allowed: Map<number, string>; required: boolean } {
   const allowed = new Map<number, string>();
   let required = false;
-  if (!METHODS.includes(request.method)) {
+  // Node's parser refuses a method it does not know and raw bytes outside printable ASCII in the target.
+  if (!METHODS.includes(request.method) || /[^\x21-\x7e]/.test(request.target)) {
     allowed.set(400, gatewayBody(GATEWAY_ERRORS.badRequest));
     required = true;
   }

@@ -5,7 +5,7 @@
  * request must change nothing stored, and a token that names nobody must be anonymous.
  *
  *   FUZZ_SEED=n      the seed (default fixed; printed with every failure)
- *   FUZZ_SECONDS=s   total time budget (default 30)          FUZZ_RUNS=n   runs per property cap
+ *   FUZZ_SECONDS=s   total time budget (default 20)          FUZZ_RUNS=n   runs per property cap
  *   FUZZ_ROUTE=text  only the properties whose name contains text
  *   FUZZ_STRICT=1    ignore known-failures.ts                FUZZ_COLLECT=file  never fail; write every
  *                                                            distinct failure class to file (JSON)
@@ -25,7 +25,7 @@ import { buildTokens, type TokenChoice } from './tokens.js';
 import { buildWorld, type World } from './world.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_202);
-const SECONDS = Number(process.env.FUZZ_SECONDS ?? 30);
+const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
 const RUNS = Number(process.env.FUZZ_RUNS ?? Math.max(2_000, SECONDS * 40));
 const ONLY = process.env.FUZZ_ROUTE;
 const STRICT = process.env.FUZZ_STRICT === '1';
