@@ -3,9 +3,11 @@
  * shape (shared/http/errors.ts, docs/api.md §2); no response larger than Lambda's 6 MB; and headers
  * that reflect nothing unescaped. Returns the violations found (empty when the response is right).
  */
+import { METHODS } from 'node:http';
+import { GATEWAY_ERRORS, MAX_HEADER_BYTES, MAX_INVOCATION_PAYLOAD_BYTES } from '../../infra/local/limits.js';
 import type { OciErrorCode } from '../../shared/http/errors.js';
 import type { RawRequest, RawResponse } from './http.js';
-import { routeForPath, type FuzzRoute } from './route-table.js';
+import { destinationOf, handlerOf, type FuzzRoute } from './route-table.js';
 
 export type ViolationKind =
   | 'server-error'
@@ -20,7 +22,7 @@ export type ViolationKind =
 
 export interface Violation {
   kind: ViolationKind;
-  /** The handler the path reaches (`unmatched` for the gateway's own answers). */
+  /** The function the request reaches (`unmatched` for the gateway's own answers). */
   handler: string;
   request: RawRequest;
   response?: RawResponse;
@@ -32,8 +34,8 @@ export interface Violation {
 /** Lambda's synchronous response limit. */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
-const OCI_CODES: ReadonlySet<OciErrorCode> = new Set<OciErrorCode>([
-  'MANIFEST_INVALID', 'MANIFEST_UNKNOWN', 'MANIFEST_BLOB_UNKNOWN', 'DIGEST_INVALID', 'NAME_INVALID', 'NAME_UNKNOWN', 'TAG_INVALID',
+const OCI_CODES: ReadonlySet<OciErrorCode | 'BLOB_UNKNOWN'> = new Set<OciErrorCode | 'BLOB_UNKNOWN'>([
+  'BLOB_UNKNOWN', 'MANIFEST_INVALID', 'MANIFEST_UNKNOWN', 'MANIFEST_BLOB_UNKNOWN', 'DIGEST_INVALID', 'NAME_INVALID', 'NAME_UNKNOWN', 'TAG_INVALID',
   'SIZE_INVALID', 'UNAUTHORIZED', 'DENIED', 'UNSUPPORTED', 'PAGINATION_NUMBER_INVALID',
 ]);
 
@@ -95,8 +97,43 @@ export function ociShapeProblem(body: unknown): string | undefined {
 
 const CHALLENGE = /^Bearer realm="([^"\\\r\n]*)",service="([^"\\\r\n]*)"(,scope="[^"\\\r\n]*")?$/;
 
+const gatewayBody = (error: { message: string }) => JSON.stringify({ message: error.message });
+
+/**
+ * About how many bytes the request line and headers take on the wire (node:http adds Host,
+ * Content-Length and Connection), for the gateway's 431.
+ */
+function headBytes(request: RawRequest): number {
+  const headers = Object.entries(request.headers).reduce((sum, [name, value]) => sum + Buffer.byteLength(`${name}: ${value}\r\n`), 0);
+  return Buffer.byteLength(`${request.method} ${request.target} HTTP/1.1\r\n`) + headers + 80;
+}
+
+/** Room for the estimate of headBytes around the limit: within it, 431 is allowed but not required. */
+const HEAD_SLACK = 512;
+
+/**
+ * The gateway's own refusals (docs/deploy.md, "Limits"), which come before any route: a request Node
+ * cannot parse is 400, a head over 10 KB is 431, a body whose event Lambda would refuse is 413.
+ * Returns the statuses the request may get from the gateway, and whether it must get one of them.
+ */
+function gatewayRefusals(request: RawRequest): { allowed: Map<number, string>; required: boolean } {
+  const allowed = new Map<number, string>();
+  let required = false;
+  // Node's parser refuses a method it does not know and raw bytes outside printable ASCII in the target.
+  if (!METHODS.includes(request.method) || /[^\x21-\x7e]/.test(request.target)) {
+    allowed.set(400, gatewayBody(GATEWAY_ERRORS.badRequest));
+    required = true;
+  }
+  const head = headBytes(request);
+  if (head > MAX_HEADER_BYTES - HEAD_SLACK) allowed.set(431, gatewayBody(GATEWAY_ERRORS.headersTooLarge));
+  if (head > MAX_HEADER_BYTES + HEAD_SLACK) required = true;
+  // A body that is not text travels base64-encoded in the event: a third larger.
+  if ((request.body?.length ?? 0) * (4 / 3) > MAX_INVOCATION_PAYLOAD_BYTES - 64 * 1024) allowed.set(413, gatewayBody(GATEWAY_ERRORS.tooLarge));
+  return { allowed, required };
+}
+
 export interface Verdict {
-  /** The route the request reached (by method), if any. */
+  /** The route the request reached, if any. */
   route?: FuzzRoute;
   violations: Omit<Violation, 'request' | 'context'>[];
 }
@@ -104,10 +141,10 @@ export interface Verdict {
 /** Checks one response against the invariants every response must hold. */
 export function judge(request: RawRequest, response: RawResponse): Verdict {
   const rawPath = request.target.split('?')[0];
-  const match = routeForPath(rawPath);
   const method = request.method.toUpperCase();
-  const route = match?.byMethod.get(method);
-  const handler = route?.route.handler ?? (match ? 'method-not-allowed' : 'unmatched');
+  const destination = destinationOf(method, rawPath);
+  const route = destination.kind === 'route' ? destination.route : undefined;
+  const handler = handlerOf(method, rawPath);
   const violations: Verdict['violations'] = [];
   const add = (kind: ViolationKind, message: string) => violations.push({ kind, handler, response, message });
   const { status, json } = response;
@@ -123,6 +160,17 @@ export function judge(request: RawRequest, response: RawResponse): Verdict {
     else if (!isWellFormedUrl(parsed[1])) add('bad-header', `WWW-Authenticate realm is not a well-formed URL: ${parsed[1].slice(0, 300)}`);
   }
 
+  const refusals = gatewayRefusals(request);
+  const refusal = refusals.allowed.get(status);
+  if (refusal !== undefined) {
+    if (!isHead && response.text !== refusal) add('error-shape', `HTTP ${status} from the gateway must be ${refusal}; body ${response.text.slice(0, 300)}`);
+    return { route, violations };
+  }
+  if (refusals.required) {
+    add('error-shape', `HTTP ${status} where the gateway refuses with one of ${[...refusals.allowed.keys()].join(', ')}: ${response.text.slice(0, 300)}`);
+    return { route, violations };
+  }
+
   if (status >= 500) {
     const documented501 = status === 501 && route?.errors === 'quay' && route.route.path.includes('/tag/') && (isHead || JSON.stringify(json) === JSON.stringify(APPLICATION_REPOSITORY_501));
     if (!documented501) add('server-error', `HTTP ${status}: ${response.text.slice(0, 300)}`);
@@ -133,22 +181,29 @@ export function judge(request: RawRequest, response: RawResponse): Verdict {
     return { route, violations };
   }
 
-  if (status >= 400) {
-    if (isHead) return { route, violations };
+  if (status >= 400 && !isHead) {
     const contentType = String(response.headers['content-type'] ?? '');
     if (!/^application\/json\b/.test(contentType)) add('error-shape', `HTTP ${status} with Content-Type ${JSON.stringify(contentType)}: ${response.text.slice(0, 200)}`);
-    let problem: string | undefined;
-    if (!match) {
-      const gateway404 = status === 404 && JSON.stringify(json) === '{"message":"Not Found"}';
-      // An unimplemented /v2 path may also answer in the OCI shape (issue 10 item 5).
-      const oci404 = status === 404 && rawPath.startsWith('/v2/') && !ociShapeProblem(json);
-      if (!gateway404 && !oci404) problem = `an unmatched path must get the gateway's 404 {"message":"Not Found"}`;
-    } else if (!route) {
-      if (status !== 405 || JSON.stringify(json) !== '{"message":"Method Not Allowed"}') problem = 'a known path with another method must get 405 {"message":"Method Not Allowed"}';
-      else if (!response.headers.allow) problem = '405 without an Allow header';
-    } else {
-      problem = route.errors === 'oci' ? ociShapeProblem(json) : quayShapeProblem(json, status);
+  }
+
+  if (destination.kind !== 'route') {
+    // No route serves it: the gateway's 404, or the fallback's in its route's error shape.
+    if (status !== 404) add('success-shape', `HTTP ${status} for a path no route serves (${handler} must answer 404): ${response.text.slice(0, 200)}`);
+    else if (!isHead) {
+      const problem =
+        destination.kind === 'gateway'
+          ? response.text === gatewayBody(GATEWAY_ERRORS.notFound) ? undefined : `the gateway's 404 must be ${gatewayBody(GATEWAY_ERRORS.notFound)}`
+          : destination.errors === 'oci'
+            ? ociShapeProblem(json)
+            : quayShapeProblem(json, status) ?? ((json as { error_type?: unknown }).error_type === 'not_found' ? undefined : 'not the ApiException not_found');
+      if (problem) add('error-shape', `HTTP 404 from ${handler}: ${problem}; body ${response.text.slice(0, 300)}`);
     }
+    return { route, violations };
+  }
+
+  if (status >= 400) {
+    if (isHead) return { route, violations };
+    const problem = destination.route.errors === 'oci' ? ociShapeProblem(json) : quayShapeProblem(json, status);
     if (problem) add('error-shape', `HTTP ${status}: ${problem}; body ${response.text.slice(0, 300)}`);
     return { route, violations };
   }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { routes, type RouteDefinition } from '../../infra/routes.js';
+import { routeKeyPath, routes, type RouteDefinition } from '../../infra/routes.js';
 import { bodySchemas, type BodySchemaName } from '../../shared/http/schemas.js';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -52,29 +52,71 @@ export const fuzzRoutes: FuzzRoute[] = routes.map((route) => {
   };
 });
 
-/**
- * The route a raw path reaches, matched independently of the gateway's own matcher: literal
- * segments compare exactly, `{name}` takes one non-empty segment, and a path differing only by a
- * trailing slash matches too (the local gateway's documented rule).
- */
-export function routeForPath(rawPath: string): { byMethod: Map<string, FuzzRoute> } | undefined {
-  const byMethod = new Map<string, FuzzRoute>();
-  for (const exact of [true, false]) {
-    for (const candidate of fuzzRoutes) {
-      const template = candidate.route.path;
-      const alternate = template.endsWith('/') ? template.slice(0, -1) : `${template}/`;
-      if (segmentsMatch(exact ? template : alternate, rawPath) && !byMethod.has(candidate.route.method)) {
-        byMethod.set(candidate.route.method, candidate);
-      }
-    }
-    if (byMethod.size > 0) return { byMethod };
+/** What the gateway does with a request: which function answers it, if any. */
+export type Destination =
+  /** One of the routes of the table (either spelling of a trailing-slash route). */
+  | { kind: 'route'; route: FuzzRoute }
+  /** A trailing-slash fallback with a remainder no route serves: 404 in the route's error shape. */
+  | { kind: 'fallback'; handler: string; errors: ErrorStyle }
+  /** No route key matches, a known path under another method included: 404 {"message":"Not Found"}. */
+  | { kind: 'gateway' };
+
+const isParam = (segment: string) => /^\{\w+\}$/.test(segment);
+
+/** Literal segments before variables, left to right (API Gateway's "most specific" rule). */
+function bySpecificity(a: string[], b: string[]): number {
+  for (let index = 0; index < Math.min(a.length, b.length); index++) {
+    if (isParam(a[index]) !== isParam(b[index])) return isParam(a[index]) ? 1 : -1;
   }
-  return undefined;
+  return b.length - a.length;
 }
 
-function segmentsMatch(template: string, rawPath: string): boolean {
-  const want = template.split('/');
+/** Whether `got` starts with the template's segments: literals exactly, `{name}` non-empty. */
+function prefixMatches(want: string[], got: string[]): boolean {
+  return want.every((segment, index) => got[index] !== undefined && (isParam(segment) ? got[index] !== '' : segment === got[index]));
+}
+
+/**
+ * Where a method and raw path go, modelled on the design (docs/deploy.md, "Trailing slashes" and
+ * "Limits") independently of the gateway's own matcher (infra/local/route-matching.ts):
+ * - a route matches its path without the trailing slash, segment by segment as received (no
+ *   folding), `{name}` taking one non-empty segment, under its own method only (HEAD is not GET);
+ * - a route whose path ends in `/` has a fallback `<path>{proxy+}` under its method (`ANY` for
+ *   `/v2/`): an empty remainder is the route itself (for `/v2/`, under GET only), anything else is
+ *   the fallback's 404;
+ * - everything else is the gateway's 404.
+ */
+export function destinationOf(method: string, rawPath: string): Destination {
+  const upper = method.toUpperCase();
   const got = rawPath.split('/');
-  if (want.length !== got.length) return false;
-  return want.every((segment, index) => (/^\{\w+\}$/.test(segment) ? got[index] !== '' : segment === got[index]));
+  const byMethod = fuzzRoutes.filter((candidate) => candidate.route.method === upper);
+  const exact = byMethod
+    .map((candidate) => ({ candidate, want: routeKeyPath(candidate.route.path).split('/') }))
+    .filter(({ want }) => want.length === got.length && prefixMatches(want, got))
+    .sort((a, b) => bySpecificity(a.want, b.want))[0];
+  if (exact) return { kind: 'route', route: exact.candidate };
+
+  const fallback = fuzzRoutes
+    .filter((candidate) => candidate.route.path.endsWith('/') && (candidate.route.method === upper || candidate.route.path === '/v2/'))
+    .map((candidate) => ({ candidate, want: candidate.route.path.split('/').slice(0, -1) }))
+    .filter(({ want }) => got.length > want.length && prefixMatches(want, got))
+    .sort((a, b) => bySpecificity(a.want, b.want))[0];
+  if (!fallback) return { kind: 'gateway' };
+  const { candidate, want } = fallback;
+  const remainder = got.slice(want.length).join('/');
+  if (remainder === '' && candidate.route.method === upper) return { kind: 'route', route: candidate };
+  const v2 = candidate.route.path === '/v2/';
+  return { kind: 'fallback', handler: v2 ? 'v2-fallback' : `${candidate.route.handler}-slash`, errors: v2 ? 'oci' : 'quay' };
+}
+
+/** The route a request reaches, if it reaches one of the table's routes. */
+export function routeOf(method: string, rawPath: string): FuzzRoute | undefined {
+  const destination = destinationOf(method, rawPath);
+  return destination.kind === 'route' ? destination.route : undefined;
+}
+
+/** The function a request reaches (`unmatched` when the gateway answers it itself). */
+export function handlerOf(method: string, rawPath: string): string {
+  const destination = destinationOf(method, rawPath);
+  return destination.kind === 'route' ? destination.route.route.handler : destination.kind === 'fallback' ? destination.handler : 'unmatched';
 }

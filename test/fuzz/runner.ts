@@ -6,7 +6,7 @@
  */
 import { describeRequest, send, type RawRequest, type RawResponse } from './http.js';
 import { judge, type Violation } from './oracle.js';
-import { routeForPath } from './route-table.js';
+import { handlerOf, routeOf } from './route-table.js';
 import { StateProbe, type Snapshot } from './state.js';
 import { authorizationHeader, presentsBearer, type AuthForm, type TokenChoice } from './tokens.js';
 import type { World } from './world.js';
@@ -33,7 +33,7 @@ function decode(segment: string): string {
 
 /** The repository or namespace the path names, for the API read-back. */
 function targetOf(rawPath: string, method: string): { ns?: string; repo?: string; org?: string } {
-  const route = routeForPath(rawPath)?.byMethod.get(method);
+  const route = routeOf(method, rawPath);
   if (!route) return {};
   const got = rawPath.split('/').slice(1);
   const values: Record<string, string> = {};
@@ -60,7 +60,8 @@ export class Runner {
     const request = toRawRequest(fuzzCase);
     const method = fuzzCase.method.toUpperCase();
     const rawPath = fuzzCase.target.split('?')[0];
-    const route = routeForPath(rawPath)?.byMethod.get(method);
+    const route = routeOf(method, rawPath);
+    const handler = handlerOf(method, rawPath);
     const mutating = method !== 'GET' && method !== 'HEAD';
     const context = { token: fuzzCase.token.label, form: fuzzCase.form, ...fuzzCase.context };
     const violations: Violation[] = [];
@@ -71,18 +72,18 @@ export class Runner {
     try {
       response = await send(this.world.server.url, request);
     } catch (error) {
-      violations.push({ kind: 'no-response', handler: route?.route.handler ?? 'unmatched', request, message: String(error), context });
+      violations.push({ kind: 'no-response', handler, request, message: String(error), context });
       return violations;
     }
     for (const violation of judge(request, response).violations) violations.push({ ...violation, request, context });
 
     if (before && response.status >= 400) {
-      const after = await this.probe.take(target, true);
+      const after = await this.probe.take(target);
       const diffs = StateProbe.diff(before, after);
       if (diffs.length > 0) {
         violations.push({
           kind: 'state-changed',
-          handler: route?.route.handler ?? 'unmatched',
+          handler,
           request,
           response,
           message: `refused with ${response.status} but changed: ${diffs.map((diff) => `${diff.where} +${JSON.stringify(diff.added)} -${JSON.stringify(diff.removed)}`).join('; ').slice(0, 1500)}`,

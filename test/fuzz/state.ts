@@ -68,21 +68,22 @@ export class StateProbe {
     if (response.status !== 200) throw new Error(`audit flush failed: ${response.status} ${response.text}`);
   }
 
-  /** Read-backs by stored state and target: the same stored state reads back the same. */
+  /**
+   * Read-backs by stored state and target. The API reads nothing but these two tables, so identical
+   * tables read back identically: a refusal that wrote nothing costs no second read-back, and one
+   * that wrote something shows up in the table diff and in a fresh read-back alike.
+   */
   private readonly cache = new Map<string, Map<string, string>>();
 
-  /**
-   * The whole stored state, plus the API read-back of the repository or namespace the request
-   * named. `fresh` forces the read-back; otherwise one taken on identical stored state is reused.
-   */
-  async take(target: { ns?: string; repo?: string; org?: string }, fresh = false): Promise<Snapshot> {
+  /** The whole stored state, plus the API read-back of the repository or namespace the request named. */
+  async take(target: { ns?: string; repo?: string; org?: string }): Promise<Snapshot> {
     await this.flush();
     const [registry, audit] = await Promise.all([
       scanTable(this.client, this.world.server.registryTable),
       scanTable(this.client, this.world.server.auditTable),
     ]);
     const key = `${StateProbe.fingerprint({ registry, audit })} ${JSON.stringify(target)}`;
-    let api = fresh ? undefined : this.cache.get(key);
+    let api = this.cache.get(key);
     if (!api) {
       api = await this.readBack(target);
       if (this.cache.size > 500) this.cache.clear();

@@ -51,35 +51,49 @@ export async function buildWorld(server: TestServer): Promise<World> {
   const { tokens: quay, manifests } = await seedQuayFixtures(server);
   const devtable = quay.devtable;
 
-  // A manifest list whose children were pushed by digest, a robot with a write grant, history.
+  // A manifest list whose children were pushed by digest, a robot with grants, history: one chain
+  // of requests per repository, the chains side by side (they touch no common item).
   const amd = imageManifest({ layerCount: 1 });
   const arm = imageManifest({ layerCount: 2 });
-  await push(server, devtable, 'devtable/simple', amd.digest, amd);
-  await push(server, devtable, 'devtable/simple', arm.digest, arm);
-  const list: BuiltManifest = await push(server, devtable, 'devtable/simple', 'multi', manifestList([amd, arm]));
-  await grant(server, devtable, 'devtable/simple', 'devtable+ci', 'write');
-  await grant(server, devtable, 'devtable/history', 'devtable+ci', 'read');
-  await push(server, devtable, 'devtable/history', 'gone', imageManifest());
-  const deleted = await server.api('DELETE', '/api/v1/repository/devtable/history/tag/gone', { token: devtable });
-  expect(deleted.status, deleted.text).toBe(204);
-  const expiring = await server.api('PUT', '/api/v1/repository/devtable/history/tag/latest', {
-    token: devtable,
-    body: { expiration: Math.floor(Date.now() / 1000) + 30 * 86_400 },
-  });
-  expect(expiring.status, expiring.text).toBe(201);
-  const moved = await server.api('PUT', '/api/v1/repository/buynlarge/orgrepo/tag/prod', {
-    token: devtable,
-    body: { manifest_digest: manifests.orgLatest.digest },
-  });
-  expect(moved.status, moved.text).toBe(201);
-  await createRepository(server, quay.public, 'public', 'emptyrepo', { visibility: 'public' });
+  const simple = async () => {
+    await push(server, devtable, 'devtable/simple', amd.digest, amd);
+    await push(server, devtable, 'devtable/simple', arm.digest, arm);
+    const pushed = await push(server, devtable, 'devtable/simple', 'multi', manifestList([amd, arm]));
+    await grant(server, devtable, 'devtable/simple', 'devtable+ci', 'write');
+    return pushed;
+  };
+  const history = async () => {
+    await grant(server, devtable, 'devtable/history', 'devtable+ci', 'read');
+    await push(server, devtable, 'devtable/history', 'gone', imageManifest());
+    const deleted = await server.api('DELETE', '/api/v1/repository/devtable/history/tag/gone', { token: devtable });
+    expect(deleted.status, deleted.text).toBe(204);
+    const expiring = await server.api('PUT', '/api/v1/repository/devtable/history/tag/latest', {
+      token: devtable,
+      body: { expiration: Math.floor(Date.now() / 1000) + 30 * 86_400 },
+    });
+    expect(expiring.status, expiring.text).toBe(201);
+  };
+  const moveProd = async () => {
+    const moved = await server.api('PUT', '/api/v1/repository/buynlarge/orgrepo/tag/prod', {
+      token: devtable,
+      body: { manifest_digest: manifests.orgLatest.digest },
+    });
+    expect(moved.status, moved.text).toBe(201);
+  };
+  const [list, , , , robotToken] = await Promise.all([
+    simple(),
+    history(),
+    moveProd(),
+    createRepository(server, quay.public, 'public', 'emptyrepo', { visibility: 'public' }),
+    server.tokenFor('devtable+ci'),
+  ]);
 
   const tokens: Record<string, string> = {
     devtable,
     public: quay.public,
     reader: quay.reader,
     freshuser: quay.freshuser,
-    'devtable+ci': await server.tokenFor('devtable+ci'),
+    'devtable+ci': robotToken,
   };
 
   const digestsOf = (...built: (BuiltManifest | undefined)[]) => built.filter((m): m is BuiltManifest => !!m).map((m) => m.digest);

@@ -191,5 +191,18 @@ describe('gateway over HTTP with stand-in handlers', () => {
       expect(text.endsWith(JSON.stringify({ message }))).toBe(true);
     }
   });
+
+  it('answers a refused HEAD request without a body (found by the fuzz suite: the body desynchronized the client)', async () => {
+    const cases: [string, number][] = [
+      ['HEAD /binary/\u00e9\u00e9 HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+      [`HEAD /binary HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(MAX_HEADER_BYTES)}\r\n\r\n`, 431],
+    ];
+    for (const [request, status] of cases) {
+      const { text } = await rawExchange(base, request);
+      expect(text, request.slice(0, 20)).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(text).toMatch(/\r\ncontent-type: application\/json\r\n/);
+      expect(text.endsWith('\r\n\r\n'), text).toBe(true);
+    }
+  });
 });
 
