@@ -26,6 +26,34 @@ export interface RepositoryContext {
   role: Role | null;
 }
 
+/**
+ * authorizeRepository with a read of the request's data started alongside the authorization read
+ * (the keys of both come from the path), so a request waits for one round trip instead of two.
+ * The read's result, or its error, is only handed out once the decision allowed the request:
+ * the answers to callers without rights (401, 403, 404) are exactly those of authorizeRepository,
+ * and nothing the read returned reaches them. `read` only starts for names a repository can have.
+ */
+export async function authorizeRepositoryAlongside<T>(
+  request: ApiRequest,
+  need: Role,
+  read: (pk: string) => Promise<T>,
+): Promise<{ context: RepositoryContext; data: () => Promise<T> }> {
+  const { ns, repo } = request.params;
+  const started = isStorableName(ns) && isStorableName(repo) ? awaitedLater(read(repoPK(ns, repo))) : null;
+  const context = await authorizeRepository(request, need);
+  return { context, data: () => started ?? read(context.pk) };
+}
+
+/**
+ * A read whose outcome may never be awaited (authorization refused, or the request stopped at a
+ * check): its failure is then dropped instead of surfacing as an unhandled rejection; awaiting it
+ * still throws.
+ */
+export function awaitedLater<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined);
+  return read;
+}
+
 export async function authorizeRepository(request: ApiRequest, need: Role): Promise<RepositoryContext> {
   const namespace = request.params.ns;
   const repositoryName = request.params.repo;
