@@ -65,8 +65,10 @@ function listingInput(query: Record<string, string | undefined>, pk: string, rep
 
 export const handler = apiHandler('list-tags', async (request) => {
   const { query, deps } = request;
-  // The listing is read alongside the authorization (arguments that do not parse wait for it, to
-  // be refused in Quay's order); it is handed out only after the decision and the checks below.
+  // The first page of ranges is read alongside the authorization (arguments that do not parse wait
+  // for it, to be refused in Quay's order); its manifests only once the request passed every check.
+  let allow = () => {};
+  const decided = new Promise<void>((resolve) => (allow = resolve));
   const { context, data } = await authorizeRepositoryAlongside(request, 'read', async (pk) => {
     let input: ListTagsInput;
     try {
@@ -76,9 +78,10 @@ export const handler = apiHandler('list-tags', async (request) => {
     }
     // Only the one-page listings: deeper pages and point-in-time reads cost more, and a caller
     // without rights must not make the service read more than a page for nothing.
-    return input.page === 1 && input.atMs === null ? listTags(deps, input) : null;
+    return input.page === 1 && input.atMs === null ? listTags(deps, { ...input, decided }) : null;
   });
   rejectApplicationRepository(context);
   const input = listingInput(query, context.pk, () => requireRepository(context));
+  allow();
   return { status: 200, body: (await data()) ?? (await listTags(deps, input)) };
 });
