@@ -7,7 +7,7 @@ import { isValidDigest } from '../shared/domain/digest.js';
 import { LEGACY_IMAGE_ID_PATTERN } from '../shared/domain/names.js';
 import { TAG_ERROR, isValidTagName } from '../shared/domain/quay-format.js';
 import { quay } from '../shared/http/errors.js';
-import { manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
+import { legacyImageLeaves, manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
 import { has, jsonBody, validJsonBodyOrNull } from '../shared/http/body.js';
 import type { ApiRequest } from '../shared/http/pipeline.js';
 import { apiHandler } from '../shared/http/api.js';
@@ -21,11 +21,9 @@ function prefetch(request: ApiRequest, pk: string) {
   const image = body && !has(body, 'manifest_digest') && has(body, 'image') && LEGACY_IMAGE_ID_PATTERN.test(body.image) ? body.image : null;
   return {
     pointer: awaitedLater(isValidTagName(params.tag) ? deps.store.tags.getLiveTag(pk, params.tag) : Promise.resolve(null)),
-    manifest: digest
-      ? awaitedLater(deps.store.manifests.getManifest(pk, digest))
-      : image
-        ? awaitedLater(manifestForLegacyImage(deps, pk, image, false))
-        : undefined,
+    manifest: digest ? awaitedLater(deps.store.manifests.getManifest(pk, digest)) : undefined,
+    // A legacy id: only its IMG# entries before the decision; the manifests they name after it.
+    leaves: image ? awaitedLater(legacyImageLeaves(deps, pk, image)) : undefined,
   };
 }
 
@@ -50,7 +48,7 @@ export const handler = apiHandler(
       ? await (reads.manifest ?? deps.store.manifests.getManifest(context.pk, body.manifest_digest))
       : null
     : has(body, 'image') && LEGACY_IMAGE_ID_PATTERN.test(body.image)
-      ? await (reads.manifest ?? manifestForLegacyImage(deps, context.pk, body.image, false))
+      ? await manifestForLegacyImage(deps, context.pk, body.image, false, reads.leaves)
       : null;
   if (!manifest) throw quay.notFound();
 
