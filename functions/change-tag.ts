@@ -13,15 +13,15 @@ import type { ApiRequest } from '../shared/http/pipeline.js';
 import type { BodyTypes } from '../shared/http/schemas.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
-import { actorOf, authorizeRepositoryAlongside, awaitedLater, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
+import { actorOf, authorizeRepositoryAlongside, awaitedLater, pathTagPointer, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 
 /** The reads a request needs besides its authorization, all started alongside it. */
 function prefetch(request: ApiRequest, pk: string) {
-  const { deps, params } = request;
+  const { deps } = request;
   const body = validJsonBodyOrNull(request, 'ChangeTag');
   const image = body && !has(body, 'manifest_digest') && has(body, 'image') ? body.image : null;
   return {
-    pointer: awaitedLater(isValidTagName(params.tag) ? deps.store.tags.getLiveTag(pk, params.tag) : Promise.resolve(null)),
+    pointer: pathTagPointer(request, pk),
     leaves: image && LEGACY_IMAGE_ID_PATTERN.test(image) ? awaitedLater(legacyImageLeaves(deps, pk, image)) : undefined,
   };
 }

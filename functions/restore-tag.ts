@@ -11,16 +11,16 @@ import { legacyImageLeaves, manifestForLegacyImage, retarget, tagChange } from '
 import { has, jsonBody, validJsonBodyOrNull } from '../shared/http/body.js';
 import type { ApiRequest } from '../shared/http/pipeline.js';
 import { apiHandler } from '../shared/http/api.js';
-import { actorOf, authorizeRepositoryAlongside, awaitedLater, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
+import { actorOf, authorizeRepositoryAlongside, awaitedLater, pathTagPointer, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 
 /** The reads a restore needs besides its authorization (the manifest only for a valid body). */
 function prefetch(request: ApiRequest, pk: string) {
-  const { deps, params } = request;
+  const { deps } = request;
   const body = validJsonBodyOrNull(request, 'RestoreTag');
   const digest = body && has(body, 'manifest_digest') && isValidDigest(body.manifest_digest) ? body.manifest_digest : null;
   const image = body && !has(body, 'manifest_digest') && has(body, 'image') && LEGACY_IMAGE_ID_PATTERN.test(body.image) ? body.image : null;
   return {
-    pointer: awaitedLater(isValidTagName(params.tag) ? deps.store.tags.getLiveTag(pk, params.tag) : Promise.resolve(null)),
+    pointer: pathTagPointer(request, pk),
     manifest: digest ? awaitedLater(deps.store.manifests.getManifest(pk, digest)) : undefined,
     // A legacy id: only its IMG# entries before the decision; the manifests they name after it.
     leaves: image ? awaitedLater(legacyImageLeaves(deps, pk, image)) : undefined,

@@ -5,10 +5,11 @@
  * the permission check and the repository lookup.
  */
 import { isStorableName } from '../domain/names.js';
+import { isValidTagName } from '../domain/quay-format.js';
 import { decideRepositoryAccess } from '../domain/permissions.js';
 import type { Principal, Role } from '../domain/permissions.js';
 import { DEFAULT_TAG_EXPIRATION_S, repoPK } from '../store/index.js';
-import type { NamespaceRecord, Performer, RepositoryRecord } from '../store/index.js';
+import type { LiveTag, NamespaceRecord, Performer, RepositoryRecord } from '../store/index.js';
 import type { Actor } from '../domain/tag-operations.js';
 import { quay } from './errors.js';
 import type { ApiRequest } from './pipeline.js';
@@ -52,6 +53,12 @@ export async function authorizeRepositoryAlongside<T>(
 export function awaitedLater<T>(read: Promise<T>): Promise<T> {
   read.catch(() => undefined);
   return read;
+}
+
+/** The pointer of the path's tag (null for a name no tag can have), for a read started alongside. */
+export function pathTagPointer(request: ApiRequest, pk: string): Promise<LiveTag | null> {
+  const tag = request.params.tag;
+  return awaitedLater(isValidTagName(tag) ? request.deps.store.tags.getLiveTag(pk, tag) : Promise.resolve(null));
 }
 
 export async function authorizeRepository(request: ApiRequest, need: Role): Promise<RepositoryContext> {
