@@ -5,16 +5,33 @@
 import { isValidDigest } from '../shared/domain/digest.js';
 import { LEGACY_IMAGE_ID_PATTERN } from '../shared/domain/names.js';
 import { TAG_ERROR, isValidTagName } from '../shared/domain/quay-format.js';
-import { changeExpiration, manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
+import { changeExpiration, legacyImageLeaves, manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
 import type { TagDeps } from '../shared/domain/tag-operations.js';
 import { isUsableExpiration } from '../shared/domain/tag-rules.js';
-import { has, jsonBody } from '../shared/http/body.js';
+import { has, jsonBody, validJsonBodyOrNull } from '../shared/http/body.js';
+import type { ApiRequest } from '../shared/http/pipeline.js';
 import type { BodyTypes } from '../shared/http/schemas.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
-import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
+import { actorOf, authorizeRepositoryAlongside, awaitedLater, pathTagPointer, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 
-async function resolveTarget(deps: TagDeps, pk: string, body: BodyTypes['ChangeTag']): Promise<{ digest: string; imageId: string | null }> {
+/** The reads a request needs besides its authorization, all started alongside it. */
+function prefetch(request: ApiRequest, pk: string) {
+  const { deps } = request;
+  const body = validJsonBodyOrNull(request, 'ChangeTag');
+  const image = body && !has(body, 'manifest_digest') && has(body, 'image') ? body.image : null;
+  return {
+    pointer: pathTagPointer(request, pk),
+    leaves: image && LEGACY_IMAGE_ID_PATTERN.test(image) ? awaitedLater(legacyImageLeaves(deps, pk, image)) : undefined,
+  };
+}
+
+async function resolveTarget(
+  deps: TagDeps,
+  pk: string,
+  body: BodyTypes['ChangeTag'],
+  leaves: Promise<string[]> | undefined,
+): Promise<{ digest: string; imageId: string | null }> {
   // manifest_digest wins when both are sent ([L] 754b3f79).
   if (has(body, 'manifest_digest')) {
     const digest = body.manifest_digest;
@@ -23,18 +40,25 @@ async function resolveTarget(deps: TagDeps, pk: string, body: BodyTypes['ChangeT
     return { digest, imageId: null };
   }
   const image = body.image;
-  const manifest = image && LEGACY_IMAGE_ID_PATTERN.test(image) ? await manifestForLegacyImage(deps, pk, image, true) : null;
-  if (!manifest || !image) throw quay.notFound();
+  if (!image || !LEGACY_IMAGE_ID_PATTERN.test(image)) throw quay.notFound();
+  const found = await (leaves ?? legacyImageLeaves(deps, pk, image));
+  // The usual case, one manifest with that leaf id: the retarget checks its reachability, as for a
+  // digest. Several: the most recent reachable one.
+  if (found.length === 1) return { digest: found[0] as string, imageId: image };
+  const manifest = found.length ? await manifestForLegacyImage(deps, pk, image, true, Promise.resolve(found)) : null;
+  if (!manifest) throw quay.notFound();
   return { digest: manifest.digest, imageId: image };
 }
 
 export const handler = apiHandler(
   'change-tag',
   async (request) => {
-  const context = await authorizeRepository(request, 'write');
+  const tag = request.params.tag;
+  // The tag's pointer (and a legacy image id's manifests) are read alongside the authorization.
+  const { context, data } = await authorizeRepositoryAlongside(request, 'write', async (pk) => prefetch(request, pk));
+  const reads = await data();
   rejectApplicationRepository(context);
   const body = jsonBody(request, 'ChangeTag');
-  const tag = request.params.tag;
   if (!isValidTagName(tag)) throw quay.message(400, TAG_ERROR);
   requireRepository(context);
 
@@ -45,12 +69,13 @@ export const handler = apiHandler(
   if (has(body, 'manifest_digest') || has(body, 'image')) {
     // Quay's 500 on huge values is a 400 here, like any unusable expiration.
     if (expiration !== null && !isUsableExpiration(expiration, deps.clock.now())) throw quay.badRequest();
-    const target = await resolveTarget(deps, context.pk, body);
+    const target = await resolveTarget(deps, context.pk, body, reads.leaves);
     await retarget(deps, actor, {
         tag,
         manifestDigest: target.digest,
         reversion: false,
-        reachableOnly: target.imageId === null,
+        reachableOnly: true,
+        pointer: reads.pointer,
         // Unlike Quay, an expiration sent with a target applies to the new range (not the old one).
         ...(expiration !== null ? { expirationS: expiration } : {}),
         changes: (previous, range) => {
@@ -82,7 +107,7 @@ export const handler = apiHandler(
         },
     });
   } else if (has(body, 'expiration')) {
-    await changeExpiration(deps, actor, tag, expiration);
+    await changeExpiration(deps, actor, tag, expiration, reads.pointer);
   }
   return { status: 201, body: 'Updated' };
   },

@@ -4,22 +4,26 @@ import { isValidTagName } from '../shared/domain/quay-format.js';
 import { isAlive } from '../shared/domain/tag-rules.js';
 import { ociError } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
-import { authorizeRegistry } from '../shared/http/registry-access.js';
+import { authorizeRegistryAlongside } from '../shared/http/registry-access.js';
 
 export const handler = apiHandler(
   'v2-get-manifest',
   async (request) => {
-    const context = await authorizeRegistry(request, 'read');
     const { store, clock } = request.deps;
     const reference = request.params.reference;
-    let digest: string | null = reference;
-    if (!isValidDigest(reference)) {
-      if (!isValidTagName(reference)) throw ociError(404, 'MANIFEST_UNKNOWN', 'manifest unknown', { reference });
+    const byDigest = isValidDigest(reference);
+    const byTag = !byDigest && isValidTagName(reference);
+    // The manifest (by digest) or the tag's pointer is read alongside the authorization.
+    const { context, data } = await authorizeRegistryAlongside(request, 'read', async (pk) =>
+      byDigest ? { manifest: await store.manifests.getManifest(pk, reference) } : byTag ? { pointer: await store.tags.getLiveTag(pk, reference) } : {},
+    );
+    const read = await data();
+    let manifest = read.manifest ?? null;
+    if (read.pointer !== undefined) {
       // A tag: only an alive one resolves (expiry is exact at read time).
-      const pointer = await store.tags.getLiveTag(context.pk, reference);
-      digest = pointer && isAlive(pointer, clock.now()) ? pointer.manifestDigest : null;
+      const pointer = read.pointer;
+      manifest = pointer && isAlive(pointer, clock.now()) ? await store.manifests.getManifest(context.pk, pointer.manifestDigest) : null;
     }
-    const manifest = digest ? await store.manifests.getManifest(context.pk, digest) : null;
     if (!manifest) throw ociError(404, 'MANIFEST_UNKNOWN', 'manifest unknown', { reference });
     return {
       status: 200,

@@ -39,6 +39,8 @@ export interface BenchResponse {
 
 export interface Cost {
   roundTrips: number;
+  /** Of them, the ones the request waited for one after another (shared/store/client.ts). */
+  sequential: number;
   rcu: number;
   wcu: number;
   byCommand: Record<string, number>;
@@ -214,7 +216,7 @@ export class Bench {
 
 /** A copy of the store's counters. */
 export function snapshot(): Cost {
-  return { roundTrips: usage.roundTrips, rcu: usage.readCapacity, wcu: usage.writeCapacity, byCommand: { ...usage.byCommand } };
+  return { roundTrips: usage.roundTrips, sequential: usage.sequential, rcu: usage.readCapacity, wcu: usage.writeCapacity, byCommand: { ...usage.byCommand } };
 }
 
 export { resetUsage };

@@ -140,7 +140,9 @@ function costSection(results: BenchResults): string {
 Each request ran in-process ${runs} times after one warm-up call (a fresh tag, organization or
 manifest where the request creates one). Round trips are counted by the SDK middleware in
 \`shared/store/client.ts\` (one per command, at the \`initialize\` step, so SDK-internal retries would
-not show; DynamoDB Local never throttles). Capacity: the benchmark adds a middleware to the store's
+not show; DynamoDB Local never throttles). "In a row" is the longest chain of those the request
+waited for one after another (the transaction included): requests sent together, such as the
+authorization read and the tag's pointer, count once (the same middleware tracks what is in flight). Capacity: the benchmark adds a middleware to the store's
 own client that sets \`ReturnConsumedCapacity: 'TOTAL'\` on every request while it measures, and the
 existing counter adds up what comes back — **no change to the service is needed for this**.
 ${cost.capacityNote} Commands that reported capacity (reported/asked): ${seen || 'n/a'}.
@@ -149,12 +151,13 @@ writes, ×2 in transactions) but are not billing-exact. Repository \`bench/costs
 pushed through \`/v2\`. Medians; "min–max" shows when runs differed.
 
 ${table(
-  ['endpoint', 'variant', 'status', 'round trips', 'transactions', 'commands', 'RCU', 'WCU', 'target'],
+  ['endpoint', 'variant', 'status', 'round trips', 'in a row', 'transactions', 'commands', 'RCU', 'WCU', 'target'],
   cost.rows.map((row) => [
     `\`${row.endpoint}\``,
     row.variant,
     row.status,
     row.roundTripsMin === row.roundTripsMax ? String(row.roundTrips) : `${row.roundTrips} (${row.roundTripsMin}–${row.roundTripsMax})`,
+    row.sequential === row.sequentialMax ? String(row.sequential) : `${row.sequential} (≤ ${row.sequentialMax})`,
     row.transactions,
     commands(row.byCommand),
     fixed(row.rcu, 1),
@@ -179,15 +182,7 @@ also grows with manifest size.
 }${
   legacy.length
     ? `
-Missed mutation targets: ${legacy.map((row) => `\`${row.endpoint}\` ${row.variant} (${row.roundTrips - row.transactions} + ${row.transactions}: ${commands(row.byCommand)})`).join('; ')}.${
-        legacy.every((row) => row.variant.includes('legacy'))
-          ? ` These are the deprecated legacy-image-id forms: the id must first be resolved to a manifest
-(Query of the \`IMG#<id>#\` items, BatchGet of the manifests) before the usual pointer read and, for
-PUT, the \`tagsByManifest\` reachability query. Meeting the target there would take a direct
-image-id → manifest lookup (one GetItem of an item keyed by the leaf id instead of Query + BatchGet),
-or accepting it for a path only old clients use. The \`manifest_digest\` forms meet the target.`
-          : ''
-      }
+Missed mutation targets: ${legacy.map((row) => `\`${row.endpoint}\` ${row.variant} (${row.sequentialMax - row.transactions} in a row + ${row.transactions}: ${commands(row.byCommand)})`).join('; ')}.
 `
     : ''
 }`;

@@ -141,9 +141,12 @@ async function measureSize(sides: Side[], size: number, config: PeerConfig, prog
 
   const paging: PeerResult['paging'] = [];
   const middle = tagName(Math.floor(size / 2));
+  const nearEnd = tagName(Math.max(0, size - PAGE - 1));
   const pageVariants = [
     { op: `tags/list page, first (?n=${PAGE})`, query: `n=${PAGE}` },
     { op: `tags/list page, from the middle (?n=${PAGE}&last=${middle})`, query: `n=${PAGE}&last=${middle}` },
+    // The last full page: a page's cost must not depend on where `last` is.
+    { op: `tags/list page, near the end (?n=${PAGE}&last=${nearEnd})`, query: `n=${PAGE}&last=${nearEnd}` },
   ];
   for (const variant of pageVariants) {
     const samples = new Samples();

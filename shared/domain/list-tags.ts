@@ -22,6 +22,17 @@ export interface ListTagsInput {
   cursor: string | null;
   /** Extension: list the tags alive at this instant (epoch ms) instead of the history. */
   atMs: number | null;
+  /**
+   * Reading the page's manifests waits for this (the authorization decision, when the listing
+   * started alongside it): until then only the page's ranges are read.
+   */
+  decided?: Promise<void>;
+}
+
+/** The manifests of a page, once the listing may go on. */
+async function pageManifests(deps: TagDeps, input: ListTagsInput, digests: string[]) {
+  await input.decided;
+  return deps.store.manifests.getManifests(input.pk, digests);
 }
 
 export interface ListTagsResult {
@@ -61,7 +72,7 @@ async function listTagsAt(deps: TagDeps, input: ListTagsInput & { atMs: number }
   if (like !== null) ranges = ranges.filter((range) => range.name.toLowerCase().includes(like));
   const offset = (input.page - 1) * input.limit;
   const page = ranges.slice(offset, offset + input.limit);
-  const manifests = await deps.store.manifests.getManifests(input.pk, page.map((range) => range.manifestDigest));
+  const manifests = await pageManifests(deps, input, page.map((range) => range.manifestDigest));
   return {
     tags: page.map((range) => tagView(range, manifests.get(range.manifestDigest))),
     page: input.page,
@@ -101,7 +112,7 @@ export async function listTags(deps: TagDeps, input: ListTagsInput): Promise<Lis
     const pointer = await deps.store.tags.getLiveTag(input.pk, tagName);
     const matches = pointer && isAlive(pointer, now) && (like === null || tagName.toLowerCase().includes(like));
     const alive = matches && input.page === 1 && !input.cursor ? [pointer] : [];
-    const manifests = await deps.store.manifests.getManifests(input.pk, alive.map((tag) => tag.manifestDigest));
+    const manifests = await pageManifests(deps, input, alive.map((tag) => tag.manifestDigest));
     return { tags: alive.map((tag) => tagView(tag, manifests.get(tag.manifestDigest))), page: input.page, has_additional: false };
   }
 
@@ -125,7 +136,7 @@ export async function listTags(deps: TagDeps, input: ListTagsInput): Promise<Lis
       readBudget: input.nameFilter?.op === 'like' ? skip + FILTER_READ_BUDGET : Number.POSITIVE_INFINITY,
     })
     .catch(rejectForgedPosition);
-  const manifests = await deps.store.manifests.getManifests(input.pk, result.ranges.map((range) => range.manifestDigest));
+  const manifests = await pageManifests(deps, input, result.ranges.map((range) => range.manifestDigest));
   return {
     tags: result.ranges.map((range) => tagView(range, manifests.get(range.manifestDigest))),
     page: input.page,

@@ -17,6 +17,16 @@ export interface TagDeps {
   clock: Clock;
 }
 
+/**
+ * A tag's pointer read before the mutation started (alongside the authorization read). The first
+ * attempt uses it; a retry after a lost race reads the pointer again.
+ */
+export type PointerRead = Promise<LiveTag | null>;
+
+function pointerFor(deps: TagDeps, pk: string, tag: string, attempt: number, first?: PointerRead): PointerRead {
+  return attempt === 1 && first ? first : deps.store.tags.getLiveTag(pk, tag);
+}
+
 /** Who acts on which repository: what every mutation needs for its audit change. */
 export interface Actor {
   namespace: string;
@@ -67,6 +77,8 @@ export interface RetargetRequest {
    * null once another writer stored it. Otherwise the stored manifest gets one more reference.
    */
   newManifest?: (attempt: number) => Promise<ManifestRecord | null>;
+  /** The tag's pointer, if already read. */
+  pointer?: PointerRead;
 }
 
 /**
@@ -85,7 +97,12 @@ export async function retarget(deps: TagDeps, actor: Actor, request: RetargetReq
 
 function retargetWithRetries(deps: TagDeps, actor: Actor, request: RetargetRequest): Promise<LiveTag | null> {
   return withConflictRetry(async (attempt) => {
-    const current = await deps.store.tags.getLiveTag(actor.pk, request.tag);
+    // The pointer and the reachability witness are independent reads: one round trip for both.
+    // The first attempt may take its witness from an index; a retry reads the base table.
+    const [current, witness] = await Promise.all([
+      pointerFor(deps, actor.pk, request.tag, attempt, request.pointer),
+      request.reachableOnly ? reachabilityWitness(deps, actor.pk, request.manifestDigest, attempt === 1) : undefined,
+    ]);
     // Read the clock after the pointer: a writer that closed the range meanwhile used an earlier now.
     const now = deps.clock.now();
     const alive = current !== null && isAlive(current, now);
@@ -98,8 +115,6 @@ function retargetWithRetries(deps: TagDeps, actor: Actor, request: RetargetReque
       reversion: request.reversion,
       ...(request.expirationS !== undefined ? { end: clampedExpirationEnd(start, request.expirationS) } : {}),
     };
-    // The first attempt may take its witness from an index; a retry reads the base table.
-    const witness = request.reachableOnly ? await reachabilityWitness(deps, actor.pk, request.manifestDigest, attempt === 1) : undefined;
     if (witness === null) throw notFound();
     const changes = request.changes(alive ? current : null, range);
     if (previous === 'expired') changes.push(tagExpiredChange(actor, current as LiveTag, now));
@@ -123,16 +138,16 @@ async function manifestToReference(request: RetargetRequest, attempt: number) {
 }
 
 /** The alive pointer of a tag, or a not-found outcome. */
-async function aliveTag(deps: TagDeps, actor: Actor, tag: string): Promise<LiveTag> {
-  const current = await deps.store.tags.getLiveTag(actor.pk, tag);
+async function aliveTag(deps: TagDeps, actor: Actor, tag: string, attempt: number, pointer?: PointerRead): Promise<LiveTag> {
+  const current = await pointerFor(deps, actor.pk, tag, attempt, pointer);
   if (!current || !isAlive(current, deps.clock.now())) throw notFound();
   return current;
 }
 
 /** DELETE: ends the alive tag now. A tag that is not alive is not found ([H]'s fix of [L]'s 400). */
-export async function deleteTag(deps: TagDeps, actor: Actor, tag: string): Promise<void> {
-  await withConflictRetry(async () => {
-    const current = await aliveTag(deps, actor, tag);
+export async function deleteTag(deps: TagDeps, actor: Actor, tag: string, pointer?: PointerRead): Promise<void> {
+  await withConflictRetry(async (attempt) => {
+    const current = await aliveTag(deps, actor, tag, attempt, pointer);
     // Never end a range before it began (a lagging clock).
     const now = Math.max(deps.clock.now(), current.start);
     await deps.store.tags.deleteTag(actor.pk, current, now, actor.windowS, tagChange(actor, 'delete_tag', now, {
@@ -148,10 +163,10 @@ export async function deleteTag(deps: TagDeps, actor: Actor, tag: string): Promi
  * PUT {expiration}: sets (epoch seconds, clamped to [start+1h, start+104w]) or clears (null) the
  * expiration of an alive tag. Setting what is already set writes nothing and logs nothing.
  */
-export async function changeExpiration(deps: TagDeps, actor: Actor, tag: string, expirationS: number | null): Promise<void> {
+export async function changeExpiration(deps: TagDeps, actor: Actor, tag: string, expirationS: number | null, pointer?: PointerRead): Promise<void> {
   try {
-    await withConflictRetry(async () => {
-      const current = await aliveTag(deps, actor, tag);
+    await withConflictRetry(async (attempt) => {
+      const current = await aliveTag(deps, actor, tag, attempt, pointer);
       // Checked after the tag lookup, as Quay does: a missing tag is a 404 whatever the value.
       if (expirationS !== null && !isUsableExpiration(expirationS, deps.clock.now())) throw badRequest();
       const end = expirationS === null ? undefined : clampedExpirationEnd(current.start, expirationS);
@@ -205,18 +220,25 @@ export async function isReachableFromAliveTag(deps: TagDeps, pk: string, digest:
   return (await reachabilityWitness(deps, pk, digest)) !== null;
 }
 
+/** The digests of the manifests whose leaf legacy image id is `imageId` (one Query). */
+export async function legacyImageLeaves(deps: TagDeps, pk: string, imageId: string): Promise<string[]> {
+  return (await deps.store.manifests.findManifestsByLegacyImage(pk, imageId)).filter((entry) => entry.position === 0).map((entry) => entry.digest);
+}
+
 /**
  * The manifest a legacy image id stands for: the manifests whose leaf id it is, preferring one an
- * alive tag reaches (PUT requires that), else the most recently pushed (restore).
+ * alive tag reaches (PUT requires that), else the most recently pushed (restore). `leaves`: the
+ * digests legacyImageLeaves found, if already read.
  */
 export async function manifestForLegacyImage(
   deps: TagDeps,
   pk: string,
   imageId: string,
   mustBeReachable: boolean,
+  leaves?: Promise<string[]>,
 ): Promise<ManifestRecord | null> {
-  const leaves = (await deps.store.manifests.findManifestsByLegacyImage(pk, imageId)).filter((entry) => entry.position === 0);
-  const manifests = [...(await deps.store.manifests.getManifests(pk, leaves.map((leaf) => leaf.digest))).values()].sort(
+  const digests = await (leaves ?? legacyImageLeaves(deps, pk, imageId));
+  const manifests = [...(await deps.store.manifests.getManifests(pk, digests)).values()].sort(
     (a, b) => b.pushedAt - a.pushedAt,
   );
   for (const manifest of manifests) {

@@ -88,6 +88,18 @@ export function jsonBody<Name extends BodySchemaName>(request: ApiRequest, schem
   return parsed as BodyTypes[Name];
 }
 
+/**
+ * The request's body if it is valid, else null, answering nothing: for reads started alongside the
+ * authorization, before the checks (jsonBody) that answer a bad body in Quay's order.
+ */
+export function validJsonBodyOrNull<Name extends BodySchemaName>(request: ApiRequest, schema: Name): BodyTypes[Name] | null {
+  try {
+    return request.json ? jsonBody(request, schema) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether the parsed body carries `key` (Quay distinguishes absent from null); narrows it to present. */
 export function has<Body extends object, Key extends keyof Body & string>(
   body: Body,

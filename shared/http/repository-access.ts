@@ -5,10 +5,11 @@
  * the permission check and the repository lookup.
  */
 import { isStorableName } from '../domain/names.js';
+import { isValidTagName } from '../domain/quay-format.js';
 import { decideRepositoryAccess } from '../domain/permissions.js';
 import type { Principal, Role } from '../domain/permissions.js';
 import { DEFAULT_TAG_EXPIRATION_S, repoPK } from '../store/index.js';
-import type { NamespaceRecord, Performer, RepositoryRecord } from '../store/index.js';
+import type { LiveTag, NamespaceRecord, Performer, RepositoryRecord } from '../store/index.js';
 import type { Actor } from '../domain/tag-operations.js';
 import { quay } from './errors.js';
 import type { ApiRequest } from './pipeline.js';
@@ -24,6 +25,40 @@ export interface RepositoryContext {
   windowS: number;
   principal: Principal | null;
   role: Role | null;
+}
+
+/**
+ * authorizeRepository with a read of the request's data started alongside the authorization read
+ * (the keys of both come from the path), so a request waits for one round trip instead of two.
+ * The read's result, or its error, is only handed out once the decision allowed the request:
+ * the answers to callers without rights (401, 403, 404) are exactly those of authorizeRepository,
+ * and nothing the read returned reaches them. `read` only starts for names a repository can have.
+ */
+export async function authorizeRepositoryAlongside<T>(
+  request: ApiRequest,
+  need: Role,
+  read: (pk: string) => Promise<T>,
+): Promise<{ context: RepositoryContext; data: () => Promise<T> }> {
+  const { ns, repo } = request.params;
+  const started = isStorableName(ns) && isStorableName(repo) ? awaitedLater(read(repoPK(ns, repo))) : null;
+  const context = await authorizeRepository(request, need);
+  return { context, data: () => started ?? read(context.pk) };
+}
+
+/**
+ * A read whose outcome may never be awaited (authorization refused, or the request stopped at a
+ * check): its failure is then dropped instead of surfacing as an unhandled rejection; awaiting it
+ * still throws.
+ */
+export function awaitedLater<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined);
+  return read;
+}
+
+/** The pointer of the path's tag (null for a name no tag can have), for a read started alongside. */
+export function pathTagPointer(request: ApiRequest, pk: string): Promise<LiveTag | null> {
+  const tag = request.params.tag;
+  return awaitedLater(isValidTagName(tag) ? request.deps.store.tags.getLiveTag(pk, tag) : Promise.resolve(null));
 }
 
 export async function authorizeRepository(request: ApiRequest, need: Role): Promise<RepositoryContext> {

@@ -8,15 +8,25 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface DynamoUsage {
   roundTrips: number;
+  /**
+   * Round trips in a row: the longest chain of requests each started after the previous one had
+   * answered. A request started while others are in flight runs beside them (depth: one more than
+   * the deepest request already answered), so requests sent together count once.
+   */
+  sequential: number;
+  /** The deepest request answered so far (since resetUsage). */
+  answeredDepth: number;
   readCapacity: number;
   writeCapacity: number;
   byCommand: Record<string, number>;
 }
 
-export const usage: DynamoUsage = { roundTrips: 0, readCapacity: 0, writeCapacity: 0, byCommand: {} };
+export const usage: DynamoUsage = { roundTrips: 0, sequential: 0, answeredDepth: 0, readCapacity: 0, writeCapacity: 0, byCommand: {} };
 
 export function resetUsage(): void {
   usage.roundTrips = 0;
+  usage.sequential = 0;
+  usage.answeredDepth = 0;
   usage.readCapacity = 0;
   usage.writeCapacity = 0;
   usage.byCommand = {};
@@ -65,7 +75,10 @@ export function createDynamoClient({ region, endpoint: dynamoEndpoint }: DynamoC
       usage.roundTrips += 1;
       const command = String(context.commandName ?? 'unknown');
       usage.byCommand[command] = (usage.byCommand[command] ?? 0) + 1;
+      const depth = usage.answeredDepth + 1;
+      usage.sequential = Math.max(usage.sequential, depth);
       const result = await next(args);
+      usage.answeredDepth = Math.max(usage.answeredDepth, depth);
       addCapacity(command, (result.output as { ConsumedCapacity?: CapacityUnits | CapacityUnits[] }).ConsumedCapacity);
       return result;
     },
