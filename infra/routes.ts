@@ -37,6 +37,8 @@ const LOGS: TableAccess = { registry: 'read', audit: 'read' };
 
 export const routes: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health/instance', handler: 'health', permission: 'anyone', access: {} },
+  // Discovery: the OpenAPI document of this table (infra/openapi.ts, docs/openapi.json)
+  { method: 'GET', path: '/api/v1/openapi.json', handler: 'openapi', permission: 'anyone', access: {} },
 
   // Quay tag API (shared/reference/quay-tag-api.md §1)
   { method: 'GET', path: `${repo}/tag/`, handler: 'list-tags', permission: 'repo:read', access: READ },
