@@ -100,7 +100,7 @@ function retargetWithRetries(deps: TagDeps, actor: Actor, request: RetargetReque
     };
     // The first attempt may take its witness from an index; a retry reads the base table.
     const witness = request.reachableOnly ? await reachabilityWitness(deps, actor.pk, request.manifestDigest, attempt === 1) : undefined;
-    if (witness === null) throw notFound();
+    if (witness === null) throw notFound(`manifest ${request.manifestDigest} is not reachable from an alive tag: push it by tag, or restore it`);
     const changes = request.changes(alive ? current : null, range);
     if (previous === 'expired') changes.push(tagExpiredChange(actor, current as LiveTag, now));
     await deps.store.tags.retargetTag({
@@ -125,7 +125,7 @@ async function manifestToReference(request: RetargetRequest, attempt: number) {
 /** The alive pointer of a tag, or a not-found outcome. */
 async function aliveTag(deps: TagDeps, actor: Actor, tag: string): Promise<LiveTag> {
   const current = await deps.store.tags.getLiveTag(actor.pk, tag);
-  if (!current || !isAlive(current, deps.clock.now())) throw notFound();
+  if (!current || !isAlive(current, deps.clock.now())) throw notFound(`tag ${tag} has no alive version (deleted or expired): restore it first`);
   return current;
 }
 
