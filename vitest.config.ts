@@ -16,6 +16,8 @@ export default defineConfig({
     env: {
       // One JSON line per request is right in production and noise in test output.
       LOG_LEVEL: 'error',
+      // EMF lines (shared/metrics.ts) are for CloudWatch; test/unit/observability.test.ts turns them on.
+      POWERTOOLS_METRICS_DISABLED: 'true',
       NODE_NO_WARNINGS: '1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },

@@ -18,7 +18,8 @@ export const bundleOptions: BuildOptions = {
   sourcemap: false,
   external: [],
   // As the stack: environment credentials only (shared/lambda-credentials.ts).
-  alias: { '@aws-sdk/credential-provider-node': './shared/lambda-credentials.ts' },
+  // (and the event-stream codec DynamoDB never uses: shared/no-event-streams.ts).
+  alias: { '@aws-sdk/credential-provider-node': './shared/lambda-credentials.ts', '@smithy/core/event-streams': './shared/no-event-streams.ts' },
   banner: {
     js: "import { createRequire as __tagServiceCreateRequire } from 'node:module'; const require = __tagServiceCreateRequire(import.meta.url);",
   },

@@ -8,9 +8,12 @@
  * parameter of the stack.
  */
 import { App, Tags } from 'aws-cdk-lib';
+import { addNagChecks } from './nag.js';
 import { TagServiceStack } from './stack.js';
 
 const app = new App();
+// cdk-nag's AwsSolutions rules: synthesis fails on any finding not acknowledged in infra/nag.ts.
+addNagChecks(app);
 
 function numberContext(key: string): number | undefined {
   const value: unknown = app.node.tryGetContext(key);

@@ -3,6 +3,13 @@
  * entry of `gatewayRoutes` (the routes plus their trailing-slash fallbacks); the local runtime serves
  * the same `gatewayRoutes` with the same matching rules. Adding an endpoint means adding a line here
  * and a file `functions/<handler>.ts` exporting `handler`.
+ *
+ * OpenAPI (docs/openapi.json, `npm run generate`): every route here is documented automatically:
+ * summary from the handler's first doc-comment line, path parameters from `{name}`, the request body
+ * from the handler's `jsonBody(request, '<Schema>')` (shared/http/schemas.ts), any 2XX, and errors in
+ * the route's shape (OCI under /v2/, Quay's otherwise). To declare success statuses and response
+ * bodies (and query parameters), add an entry keyed by route key (`GET /api/v1/.../tag`, no trailing
+ * slash) to `routeDocs` in infra/openapi-routes.ts; e2e responses are checked against the result.
  */
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
@@ -37,6 +44,8 @@ const LOGS: TableAccess = { registry: 'read', audit: 'read' };
 
 export const routes: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health/instance', handler: 'health', permission: 'anyone', access: {} },
+  // Discovery: the OpenAPI document of this table (infra/openapi.ts, docs/openapi.json)
+  { method: 'GET', path: '/api/v1/openapi.json', handler: 'openapi', permission: 'anyone', access: {} },
 
   // Quay tag API (shared/reference/quay-tag-api.md §1)
   { method: 'GET', path: `${repo}/tag/`, handler: 'list-tags', permission: 'repo:read', access: READ },

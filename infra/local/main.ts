@@ -2,6 +2,7 @@
  * `npm start`: the whole service on this machine. Flags and environment:
  *   --in-memory            DynamoDB Local without files (default: data kept under .local/)
  *   PORT                   HTTP port (default 8080; 0 = any free port)
+ *   HOST                   bind address (default 127.0.0.1)
  *   DDB_ENDPOINT           use an already-running DynamoDB instead of starting DynamoDB Local
  *   LOCAL_TEST_HOOKS=1     serve POST /_local/clock, /_local/sweep, /_local/audit/flush
  *   SWEEP_INTERVAL_MS      sweep timer period (default 60000; 0 = off)
@@ -13,7 +14,7 @@ import { startLocalServer, type LocalServer } from './server.js';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 function usage(): string {
-  return 'usage: npm start [-- --in-memory]   (env: PORT, DDB_ENDPOINT, LOCAL_TEST_HOOKS=1, SWEEP_INTERVAL_MS)';
+  return 'usage: npm start [-- --in-memory]   (env: PORT, HOST, DDB_ENDPOINT, LOCAL_TEST_HOOKS=1, SWEEP_INTERVAL_MS)';
 }
 
 function parentOf(pid: number): number | undefined {
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
   try {
     server = await startLocalServer({
       port,
+      host: process.env.HOST || '127.0.0.1',
       dynamoEndpoint: externalEndpoint,
       inMemory,
       testHooks,

@@ -24,7 +24,8 @@ export { FUNCTIONS_DIR, loadFunction, NotImplementedError } from './handlers.js'
 export interface LocalServerOptions {
   /** HTTP port; 0 = a random free port. Default 8080. */
   port?: number;
-  host?: '127.0.0.1';
+  /** Bind address (default 127.0.0.1; `HOST=0.0.0.0 npm start` serves other machines too). */
+  host?: string;
   /** Use this DynamoDB instead of starting DynamoDB Local. */
   dynamoEndpoint?: string;
   /** DynamoDB Local without files (default false: data under .local/). */
@@ -245,7 +246,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
     let stopping: Promise<void> | undefined;
     return {
-      url: `http://${host}:${port}`,
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       deps,
       client,
       port,

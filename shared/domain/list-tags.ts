@@ -123,7 +123,7 @@ export async function listTags(deps: TagDeps, input: ListTagsInput): Promise<Lis
   const from = input.cursor ? decodeCursor(input.cursor, scope) : undefined;
   const skip = from ? 0 : (input.page - 1) * input.limit;
   if (skip > MAX_OFFSET_ROWS) {
-    throw invalidRequest(`Page too deep: page × limit may reach ${MAX_OFFSET_ROWS} rows; follow next_page to read further`);
+    throw invalidRequest(`Page too deep: (page - 1) × limit may skip at most ${MAX_OFFSET_ROWS} rows; follow next_page to read further`);
   }
   const result = await deps.store.tags
     .queryHistory({

@@ -115,7 +115,7 @@ function retargetWithRetries(deps: TagDeps, actor: Actor, request: RetargetReque
       reversion: request.reversion,
       ...(request.expirationS !== undefined ? { end: clampedExpirationEnd(start, request.expirationS) } : {}),
     };
-    if (witness === null) throw notFound();
+    if (witness === null) throw notFound(`manifest ${request.manifestDigest} is not reachable from an alive tag: push it by tag, or restore it`);
     const changes = request.changes(alive ? current : null, range);
     if (previous === 'expired') changes.push(tagExpiredChange(actor, current as LiveTag, now));
     await deps.store.tags.retargetTag({
@@ -140,7 +140,7 @@ async function manifestToReference(request: RetargetRequest, attempt: number) {
 /** The alive pointer of a tag, or a not-found outcome. */
 async function aliveTag(deps: TagDeps, actor: Actor, tag: string, attempt: number, pointer?: PointerRead): Promise<LiveTag> {
   const current = await pointerFor(deps, actor.pk, tag, attempt, pointer);
-  if (!current || !isAlive(current, deps.clock.now())) throw notFound();
+  if (!current || !isAlive(current, deps.clock.now())) throw notFound(`tag ${tag} has no alive version (deleted or expired): restore it first`);
   return current;
 }
 

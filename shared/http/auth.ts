@@ -3,7 +3,7 @@
  * JWKS URL with issuer and audience. An invalid or missing token means an anonymous caller, as in
  * Quay; the development secret is refused outside the local runtime.
  */
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config.js';
 import { isUserName } from '../domain/names.js';
@@ -41,7 +41,7 @@ export function principalFromClaims(payload: JWTPayload, superusers: ReadonlySet
     return null;
   }
   if (typeof payload.exp !== 'number') {
-    log('warn', { message: 'token refused: it has no exp claim' });
+    log('warn', { message: 'token refused: missing exp' });
     return null;
   }
   const isRobot = username.includes('+');
@@ -51,6 +51,18 @@ export function principalFromClaims(payload: JWTPayload, superusers: ReadonlySet
     superuser: !isRobot && superusers.has(username),
     scopes: parseScopeClaim(payload.scope),
   };
+}
+
+/** Why jose refused a token, in words an operator can act on. */
+function refusalReason(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad signature';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'unknown key (no key of the JWKS matches its kid)';
+  if (error instanceof errors.JWTClaimValidationFailed) return `claim ${error.claim} is not acceptable (${error.reason})`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm not allowed';
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'malformed token';
+  if (error instanceof errors.JOSEError) return error.code;
+  return 'verification failed';
 }
 
 /** The Authorization header → the caller (null: anonymous). */
@@ -65,7 +77,9 @@ export function createAuthenticator(settings: Config): Authenticate {
     try {
       const payload = await verifier(match[1]);
       return payload ? principalFromClaims(payload, settings.superusers) : null;
-    } catch {
+    } catch (error) {
+      // The reason, never the token.
+      log('warn', { message: `token refused: ${refusalReason(error)}` });
       return null;
     }
   };

@@ -38,7 +38,8 @@ function apiException(status: number, errorType: string, detail: string, headers
 }
 
 export const quay = {
-  notFound: () => apiException(404, 'not_found', 'Not Found'),
+  /** Quay's NotFound; a `detail` that says why where Quay's own message is not fixed. */
+  notFound: (detail = 'Not Found') => apiException(404, 'not_found', detail),
   invalidRequest: (message: string) => apiException(400, 'invalid_request', message),
   /** Quay's Unauthorized(): 401 for anonymous callers, 403 for authenticated ones. */
   unauthorized: (authenticated: boolean) =>
@@ -57,7 +58,7 @@ export const quay = {
 export function quayErrorFor(error: DomainError): HttpError {
   switch (error.kind) {
     case 'not_found':
-      return quay.notFound();
+      return quay.notFound(error.message);
     case 'invalid_request':
       return quay.invalidRequest(error.message);
     case 'bad_request':

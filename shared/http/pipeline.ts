@@ -13,7 +13,9 @@ import type { ErrorPolicy, ErrorStyle, HttpError } from './errors.js';
 import { jsonBodyParsing } from './body.js';
 import type { ParsedBody } from './body.js';
 import { externalBaseUrl } from './base-url.js';
-import { log } from '../log.js';
+import { logger } from '../log.js';
+import { countMetric, publishMetrics } from '../metrics.js';
+import { WriteConflictError } from '../store/errors.js';
 
 export interface ApiRequest {
   method: string;
@@ -130,6 +132,7 @@ function authentication(deps: () => Deps): Middleware {
 function errorShaper(policy: ErrorPolicy): Middleware {
   return {
     onError: async function shapeError(request: MiddyRequest) {
+      if (request.error instanceof WriteConflictError) countMetric('WriteConflicts');
       const baseUrl = request.context.apiRequest?.baseUrl ?? 'https://localhost';
       const error = await httpErrorOf(request.error, policy);
       const response = { status: error.status, body: error.renderBody(baseUrl), headers: error.headers };
@@ -139,10 +142,14 @@ function errorShaper(policy: ErrorPolicy): Middleware {
   };
 }
 
-/** One structured JSON line per request: route, status, duration, request id, performer. */
+/**
+ * One structured JSON line per request (Powertools Logger): route, status, duration, request id,
+ * performer, with the Lambda context and API Gateway's request id as correlation id; then the
+ * request's metrics (shared/metrics.ts) as one EMF line.
+ */
 function requestLog(route: string): Middleware {
-  const logLine = (request: MiddyRequest) =>
-    log('info', {
+  const logLine = (request: MiddyRequest) => {
+    logger.info('request', {
       route,
       method: request.event.requestContext.http.method,
       path: request.event.rawPath,
@@ -151,9 +158,13 @@ function requestLog(route: string): Middleware {
       requestId: request.event.requestContext.requestId,
       performer: request.context.apiRequest?.principal?.username ?? null,
     });
+    publishMetrics();
+  };
   return {
     before: async function startClock(request: MiddyRequest) {
       request.context.startedAt = performance.now();
+      logger.addContext(request.context);
+      logger.setCorrelationId(request.event.requestContext.requestId);
     },
     after: async function logRequest(request: MiddyRequest) {
       logLine(request);

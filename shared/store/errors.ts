@@ -2,6 +2,7 @@
  * The store's failure outcomes, in domain terms. Kept free of SDK imports so the HTTP pipeline can
  * recognise them without pulling the AWS SDK into functions that never touch DynamoDB.
  */
+import { countMetric } from '../metrics.js';
 
 /** A write lost a race: its conditions no longer hold. Nothing was written. */
 export class WriteConflictError extends Error {
@@ -34,6 +35,7 @@ export async function withConflictRetry<T>(attempt: (attemptNumber: number) => P
       return await attempt(attemptNumber);
     } catch (error) {
       if (!(error instanceof WriteConflictError) || attemptNumber >= maxAttempts) throw error;
+      countMetric('WriteRetries');
       const ceiling = Math.min(100, 5 * 2 ** Math.min(attemptNumber, 5));
       await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
     }

@@ -13,6 +13,7 @@ import { inject } from 'vitest';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../infra/local/server.js';
 import { dropTables } from '../../infra/local/tables.js';
 import { signLocalToken } from '../../infra/local/token.js';
+import { openApiMismatch } from './openapi-checker.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -76,6 +77,9 @@ export async function startTestServer(options: Partial<LocalServerOptions> = {})
         parsed = text;
       }
     }
+    // Every response must agree with docs/openapi.json, so the document cannot drift from the code.
+    const mismatch = openApiMismatch(method, path, response.status, response.headers.get('content-type'), parsed);
+    if (mismatch) throw new Error(`OpenAPI: ${mismatch}`);
     return { status: response.status, headers: response.headers, body: parsed as T, text };
   }
 
