@@ -12,6 +12,7 @@ import { has, jsonBody } from '../shared/http/body.js';
 import type { BodyTypes } from '../shared/http/schemas.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
+import { expectationOf } from '../shared/http/preconditions.js';
 import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 
 async function resolveTarget(deps: TagDeps, pk: string, body: BodyTypes['ChangeTag']): Promise<{ digest: string; imageId: string | null }> {
@@ -41,6 +42,7 @@ export const handler = apiHandler(
   const { deps } = request;
   const actor = actorOf(context, request);
   const expiration = body.expiration ?? null;
+  const expect = expectationOf(request, { noneMatch: true });
 
   if (has(body, 'manifest_digest') || has(body, 'image')) {
     // Quay's 500 on huge values is a 400 here, like any unusable expiration.
@@ -51,6 +53,7 @@ export const handler = apiHandler(
         manifestDigest: target.digest,
         reversion: false,
         reachableOnly: target.imageId === null,
+        ...(expect ? { expect } : {}),
         // Unlike Quay, an expiration sent with a target applies to the new range (not the old one).
         ...(expiration !== null ? { expirationS: expiration } : {}),
         changes: (previous, range) => {
@@ -82,7 +85,7 @@ export const handler = apiHandler(
         },
     });
   } else if (has(body, 'expiration')) {
-    await changeExpiration(deps, actor, tag, expiration);
+    await changeExpiration(deps, actor, tag, expiration, expect);
   }
   return { status: 201, body: 'Updated' };
   },

@@ -10,6 +10,7 @@ import { quay } from '../shared/http/errors.js';
 import { manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
 import { has, jsonBody } from '../shared/http/body.js';
 import { apiHandler } from '../shared/http/api.js';
+import { expectationOf } from '../shared/http/preconditions.js';
 import { actorOf, authorizeRepository, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 
 export const handler = apiHandler(
@@ -22,6 +23,7 @@ export const handler = apiHandler(
   if (!isValidTagName(request.params.tag)) throw quay.message(400, TAG_ERROR);
   requireRepository(context);
   if (!has(body, 'manifest_digest') && !has(body, 'image')) throw quay.invalidRequest('Missing manifest_digest');
+  const expect = expectationOf(request, { noneMatch: false });
 
   const { deps } = request;
   const tag = request.params.tag;
@@ -40,6 +42,7 @@ export const handler = apiHandler(
       tag,
       manifestDigest: manifest.digest,
       reversion: true,
+      ...(expect ? { expect } : {}),
       // As Quay: no `namespace` key in revert_tag.
       changes: (_previous, range) => [
         tagChange(actor, 'revert_tag', range.start, {

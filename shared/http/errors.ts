@@ -62,6 +62,10 @@ export function quayErrorFor(error: DomainError): HttpError {
       return quay.invalidRequest(error.message);
     case 'bad_request':
       return quay.badRequest();
+    case 'precondition_failed':
+      return apiException(412, 'precondition_failed', error.message);
+    case 'tag_immutable':
+      return apiException(409, 'tag_immutable', error.message);
   }
 }
 

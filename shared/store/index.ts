@@ -13,6 +13,7 @@ import * as repositories from './repositories.js';
 import * as sweep from './sweep.js';
 import * as tagReads from './tag-reads.js';
 import * as tagWrites from './tag-writes.js';
+import * as tagBatch from './tag-batch.js';
 
 export function createStore(ctx: StoreContext): Store {
   return {
@@ -62,6 +63,7 @@ export function createStore(ctx: StoreContext): Store {
       retargetTag: (...args) => tagWrites.retargetTag(ctx, ...args),
       deleteTag: (...args) => tagWrites.deleteTag(ctx, ...args),
       setTagExpiration: (...args) => tagWrites.setTagExpiration(ctx, ...args),
+      applyTagWrites: (...args) => tagBatch.applyTagWrites(ctx, ...args),
       finalizeExpiredTag: (...args) => tagWrites.finalizeExpiredTag(ctx, ...args),
     },
   };

@@ -17,12 +17,14 @@ import type {
   NamespaceRecord,
   PermissionRecord,
   RepositoryRecord,
+  TagExpectation,
   TagRange,
   Visibility,
 } from './records.js';
 import type { DueItem } from './sweep.js';
 import type { HistoryQuery, RangePage } from './tag-reads.js';
-import type { RetargetWrite } from './tag-writes.js';
+import type { DeleteWrite, RetargetWrite } from './tag-writes.js';
+import type { TagWrite } from './tag-batch.js';
 
 export interface Store {
   access: {
@@ -98,10 +100,18 @@ export interface Store {
      * and, with `witness`, only if that tag still points at that manifest (alive).
      */
     retargetTag(write: RetargetWrite): Promise<void>;
-    /** Ends the alive range `current` at `nowMs`, if the pointer is still at its version. */
-    deleteTag(pk: string, current: LiveTag, nowMs: number, windowS: number, change: ChangeRecord): Promise<void>;
-    /** Sets (or with undefined, clears) the pending expiration of `current`, if still at its version. */
-    setTagExpiration(pk: string, current: LiveTag, endMs: number | undefined, change: ChangeRecord | null): Promise<void>;
+    /** Ends the alive range `current` at `nowMs`, if the pointer is still at its version (and as expected). */
+    deleteTag(write: DeleteWrite): Promise<void>;
+    /** Sets (or with undefined, clears) the pending expiration of `current`, if still at its version (and as expected). */
+    setTagExpiration(
+      pk: string,
+      current: LiveTag,
+      endMs: number | undefined,
+      change: ChangeRecord | null,
+      expect?: { expectation: TagExpectation; nowMs: number },
+    ): Promise<void>;
+    /** Several retargets and deletes of distinct tags of one repository in one transaction: all or none. */
+    applyTagWrites(writes: TagWrite[]): Promise<void>;
     /** Finalizes a passed expiration of `current` (the sweep). */
     finalizeExpiredTag(pk: string, current: LiveTag, windowS: number, change: ChangeRecord): Promise<void>;
   };

@@ -25,7 +25,12 @@ export function toRange(item: Item): TagRange {
 }
 
 function toLiveTag(item: Item): LiveTag {
-  return { ...toRange(item), version: item.version as number, rangeSK: item.rangeSK as string };
+  return {
+    ...toRange(item),
+    version: item.version as number,
+    rangeSK: item.rangeSK as string,
+    ...(item.immutable === true ? { immutable: true } : {}),
+  };
 }
 
 /**
