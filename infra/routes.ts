@@ -47,6 +47,7 @@ export const routes: readonly RouteDefinition[] = [
 
   // Safe automation: atomic multi-tag changes and the diff between two instants
   { method: 'POST', path: `${repo}/tag/`, handler: 'change-tags', permission: 'repo:write', access: WRITE },
+  { method: 'GET', path: `${repo}/tagdiff`, handler: 'tag-diff', permission: 'repo:read', access: READ },
 
   // Administration (DESIGN 5.3)
   { method: 'POST', path: '/api/v1/organization/', handler: 'create-organization', permission: 'user', access: WRITE },

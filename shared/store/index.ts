@@ -12,6 +12,7 @@ import type { Store } from './port.js';
 import * as repositories from './repositories.js';
 import * as sweep from './sweep.js';
 import * as tagReads from './tag-reads.js';
+import * as rangesByEnd from './ranges-by-end.js';
 import * as tagWrites from './tag-writes.js';
 import * as tagBatch from './tag-batch.js';
 
@@ -56,7 +57,8 @@ export function createStore(ctx: StoreContext): Store {
       getLiveTag: (...args) => tagReads.getLiveTag(ctx, ...args),
       getRange: (...args) => tagReads.getRange(ctx, ...args),
       queryHistory: (...args) => tagReads.queryHistory(ctx, ...args),
-      tagsAliveAt: (...args) => tagReads.tagsAliveAt(ctx, ...args),
+      tagsAliveAt: (...args) => rangesByEnd.tagsAliveAt(ctx, ...args),
+      rangesEndingAfter: (pk, afterMs, readBudget) => rangesByEnd.rangesEndingAfter(ctx, pk, afterMs, readBudget),
       aliveTagAt: (...args) => tagReads.aliveTagAt(ctx, ...args),
       indexedAliveTagAt: (...args) => tagReads.indexedAliveTagAt(ctx, ...args),
       listAliveTagNames: (...args) => tagReads.listAliveTagNames(ctx, ...args),

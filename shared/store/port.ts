@@ -88,6 +88,8 @@ export interface Store {
     queryHistory(query: HistoryQuery): Promise<RangePage & { hasMore: boolean }>;
     /** Tags alive at an instant, reading at most `readBudget` ranges (`complete: false` beyond). */
     tagsAliveAt(pk: string, atMs: number, readBudget?: number): Promise<{ ranges: TagRange[]; complete: boolean }>;
+    /** Ranges ending after `afterMs` (open ones included), unordered, reading at most `readBudget`. */
+    rangesEndingAfter(pk: string, afterMs: number, readBudget?: number): Promise<{ ranges: TagRange[]; complete: boolean }>;
     /** A tag alive at the manifest, read on the base table (strongly consistent), or null. */
     aliveTagAt(pk: string, digest: string, nowMs: number): Promise<string | null>;
     /** A tag (not `exceptName`) the index shows alive at the manifest: eventually consistent, or null. */

@@ -79,7 +79,7 @@ describe('conditional tag writes', () => {
 
   it('refuses malformed conditions with 400 and writes nothing', async () => {
     await put('malformed', a.digest);
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { 'if-match': a.digest },
       { 'if-match': '"sha256:nothex"' },
       { 'if-match': '*' },
