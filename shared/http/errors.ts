@@ -38,6 +38,8 @@ function apiException(status: number, errorType: string, detail: string, headers
 }
 
 export const quay = {
+  /** An ApiException body of any status and error type (extensions: 412, 409, 422). */
+  problem: (status: number, errorType: string, detail: string) => apiException(status, errorType, detail),
   notFound: () => apiException(404, 'not_found', 'Not Found'),
   invalidRequest: (message: string) => apiException(400, 'invalid_request', message),
   /** Quay's Unauthorized(): 401 for anonymous callers, 403 for authenticated ones. */

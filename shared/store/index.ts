@@ -5,6 +5,7 @@
  */
 import * as access from './access.js';
 import * as audit from './audit.js';
+import * as idempotency from './idempotency.js';
 import type { StoreContext } from './context.js';
 import * as manifests from './manifests.js';
 import * as namespaces from './namespaces.js';
@@ -18,6 +19,11 @@ import * as tagBatch from './tag-batch.js';
 
 export function createStore(ctx: StoreContext): Store {
   return {
+    idempotency: {
+      claim: (...args) => idempotency.claimIdempotencyKey(ctx, ...args),
+      complete: (...args) => idempotency.completeIdempotencyKey(ctx, ...args),
+      release: (...args) => idempotency.releaseIdempotencyKey(ctx, ...args),
+    },
     access: { loadRepositoryAccessFacts: (...args) => access.loadRepositoryAccessFacts(ctx, ...args) },
     audit: {
       putAuditEntry: (...args) => audit.putAuditEntry(ctx, ...args),

@@ -25,8 +25,17 @@ import type { DueItem } from './sweep.js';
 import type { HistoryQuery, RangePage } from './tag-reads.js';
 import type { DeleteWrite, RetargetWrite } from './tag-writes.js';
 import type { TagWrite } from './tag-batch.js';
+import type { ClaimOutcome, IdempotencyClaim, StoredResponse } from './idempotency.js';
 
 export interface Store {
+  idempotency: {
+    /** Claims a caller's Idempotency-Key (conditional put), or reports the claim or response already there. */
+    claim(claim: IdempotencyClaim): Promise<ClaimOutcome>;
+    /** Stores the response of the claimed request (24 h). */
+    complete(caller: string, key: string, token: string, response: StoredResponse): Promise<void>;
+    /** Releases a claim whose request failed. */
+    release(caller: string, key: string, token: string): Promise<void>;
+  };
   access: {
     /** The repository, the namespace and the caller's explicit role, in one round trip. */
     loadRepositoryAccessFacts(namespace: string, repository: string, username: string | null): Promise<RepositoryAccessFacts>;
