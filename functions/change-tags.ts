@@ -19,7 +19,7 @@ type Change = BodyTypes['TagChanges']['changes'][number];
 function changeRequest(change: Change): TagChangeRequest {
   if (!isValidTagName(change.tag)) throw quay.message(400, TAG_ERROR);
   const deletes = change.delete === true;
-  if (deletes === (change.manifest_digest !== undefined) || change.delete === false) {
+  if (deletes === (change.manifest_digest !== undefined)) {
     throw quay.invalidRequest('Each change needs either manifest_digest or "delete": true');
   }
   if (change.manifest_digest !== undefined && !isValidDigest(change.manifest_digest)) throw quay.invalidRequest('Invalid manifest_digest');
