@@ -13,6 +13,7 @@ import type { ApiRequest } from '../shared/http/pipeline.js';
 import type { BodyTypes } from '../shared/http/schemas.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
+import { expectationOf } from '../shared/http/preconditions.js';
 import { actorOf, authorizeRepositoryAlongside, awaitedLater, pathTagPointer, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 
 /** The reads a request needs besides its authorization, all started alongside it. */
@@ -65,6 +66,7 @@ export const handler = apiHandler(
   const { deps } = request;
   const actor = actorOf(context, request);
   const expiration = body.expiration ?? null;
+  const expect = expectationOf(request, { noneMatch: true });
 
   if (has(body, 'manifest_digest') || has(body, 'image')) {
     // Quay's 500 on huge values is a 400 here, like any unusable expiration.
@@ -76,6 +78,7 @@ export const handler = apiHandler(
         reversion: false,
         reachableOnly: true,
         pointer: reads.pointer,
+        ...(expect ? { expect } : {}),
         // Unlike Quay, an expiration sent with a target applies to the new range (not the old one).
         ...(expiration !== null ? { expirationS: expiration } : {}),
         changes: (previous, range) => {
@@ -107,7 +110,7 @@ export const handler = apiHandler(
         },
     });
   } else if (has(body, 'expiration')) {
-    await changeExpiration(deps, actor, tag, expiration, reads.pointer);
+    await changeExpiration(deps, actor, tag, expiration, { pointer: reads.pointer, ...(expect ? { expect } : {}) });
   }
   return { status: 201, body: 'Updated' };
   },

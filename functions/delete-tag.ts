@@ -2,6 +2,7 @@
 import { isValidTagName } from '../shared/domain/quay-format.js';
 import { deleteTag } from '../shared/domain/tag-operations.js';
 import { apiHandler } from '../shared/http/api.js';
+import { expectationOf } from '../shared/http/preconditions.js';
 import { quay } from '../shared/http/errors.js';
 import { actorOf, authorizeRepositoryAlongside, pathTagPointer, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 
@@ -13,6 +14,7 @@ export const handler = apiHandler('delete-tag', async (request) => {
   requireRepository(context);
   // Quay does not validate names here; a name the tag rule refuses was simply never created.
   if (!isValidTagName(tag)) throw quay.notFound();
-  await deleteTag(request.deps, actorOf(context, request), tag, data());
+  const expect = expectationOf(request, { noneMatch: false });
+  await deleteTag(request.deps, actorOf(context, request), tag, { pointer: data(), ...(expect ? { expect } : {}) });
   return { status: 204 };
 }, { conflict: () => quay.invalidRequest('Could not delete tag') });

@@ -2,9 +2,9 @@
 import { listTags } from '../shared/domain/list-tags.js';
 import type { ListTagsInput } from '../shared/domain/list-tags.js';
 import { parsePythonInt, truthyBool } from '../shared/domain/quay-format.js';
-import { isAcceptedInstant } from '../shared/domain/limits.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
+import { instantParam } from '../shared/http/instants.js';
 import { authorizeRepositoryAlongside, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 
 const LIMIT_HELP = 'Limit to the number of results to return per page. Max 100.';
@@ -17,21 +17,6 @@ function intParam(value: string | undefined, name: string, help: string, fallbac
   const parsed = parsePythonInt(value);
   if (parsed === null) throw quay.message(400, { [name]: help });
   return parsed;
-}
-
-const AT_HELP = 'An instant between 1970 and 2286: epoch seconds or an ISO-8601 date-time.';
-
-/**
- * Extension `at`: epoch seconds (as Quay's expirations) or an ISO-8601 instant; null when absent.
- * Only instants the keys order correctly are accepted (limits.ts); others are a 400.
- */
-function instantParam(value: string | undefined): number | null {
-  if (value === undefined || value === '') return null;
-  let ms = Number.NaN;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) ms = Math.floor(Number(value) * 1000);
-  else if (/^\d{4}-\d{2}-\d{2}T/.test(value)) ms = Date.parse(value);
-  if (isAcceptedInstant(ms)) return ms;
-  throw quay.message(400, { at: AT_HELP });
 }
 
 function nameFilter(value: string | undefined): ListTagsInput['nameFilter'] {
@@ -49,7 +34,7 @@ function listingInput(query: Record<string, string | undefined>, pk: string, rep
   // after the repository lookup.
   const limit = Math.min(100, Math.max(1, intParam(query.limit, 'limit', LIMIT_HELP, 50)));
   const page = Math.max(1, intParam(query.page, 'page', PAGE_HELP, 1));
-  const atMs = instantParam(query.at);
+  const atMs = instantParam(query.at, 'at');
   repositoryFound();
   return {
     pk,

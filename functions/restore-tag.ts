@@ -11,6 +11,7 @@ import { legacyImageLeaves, manifestForLegacyImage, retarget, tagChange } from '
 import { has, jsonBody, validJsonBodyOrNull } from '../shared/http/body.js';
 import type { ApiRequest } from '../shared/http/pipeline.js';
 import { apiHandler } from '../shared/http/api.js';
+import { expectationOf } from '../shared/http/preconditions.js';
 import { actorOf, authorizeRepositoryAlongside, awaitedLater, pathTagPointer, rejectApplicationRepository, requireRepository } from '../shared/http/repository-access.js';
 
 /** The reads a restore needs besides its authorization (the manifest only for a valid body). */
@@ -41,6 +42,7 @@ export const handler = apiHandler(
   if (!isValidTagName(tag)) throw quay.message(400, TAG_ERROR);
   requireRepository(context);
   if (!has(body, 'manifest_digest') && !has(body, 'image')) throw quay.invalidRequest('Missing manifest_digest');
+  const expect = expectationOf(request, { noneMatch: false });
 
   // Identifiers of the wrong form name nothing: not found, without a lookup.
   const manifest = has(body, 'manifest_digest')
@@ -58,6 +60,7 @@ export const handler = apiHandler(
       manifestDigest: manifest.digest,
       reversion: true,
       pointer: reads.pointer,
+      ...(expect ? { expect } : {}),
       // As Quay: no `namespace` key in revert_tag.
       changes: (_previous, range) => [
         tagChange(actor, 'revert_tag', range.start, {

@@ -54,6 +54,10 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'GET', path: `${repo}/tag/{tag}/images`, handler: 'tag-images', permission: 'repo:read', access: READ },
   { method: 'POST', path: `${repo}/tag/{tag}/restore`, handler: 'restore-tag', permission: 'repo:write', access: WRITE },
 
+  // Safe automation: atomic multi-tag changes and the diff between two instants
+  { method: 'POST', path: `${repo}/tag/`, handler: 'change-tags', permission: 'repo:write', access: WRITE },
+  { method: 'GET', path: `${repo}/tagdiff`, handler: 'tag-diff', permission: 'repo:read', access: READ },
+
   // Administration (DESIGN 5.3)
   { method: 'POST', path: '/api/v1/organization/', handler: 'create-organization', permission: 'user', access: WRITE },
   { method: 'PUT', path: '/api/v1/organization/{org}', handler: 'update-organization', permission: 'namespace:admin', access: WRITE },

@@ -11,7 +11,11 @@ export type DomainErrorKind =
   /** A request Quay rejects with InvalidRequest and this message. */
   | 'invalid_request'
   /** A request Quay rejects with a bare abort(400). */
-  | 'bad_request';
+  | 'bad_request'
+  /** A client's If-Match / If-None-Match / expected digest does not hold (412, nothing written). */
+  | 'precondition_failed'
+  /** The tag is immutable: it refuses moves, deletes and restores (409). */
+  | 'tag_immutable';
 
 export class DomainError extends Error {
   override name = 'DomainError';
@@ -26,6 +30,8 @@ export class DomainError extends Error {
 export const notFound = (what = 'Not Found') => new DomainError('not_found', what);
 export const invalidRequest = (message: string) => new DomainError('invalid_request', message);
 export const badRequest = () => new DomainError('bad_request', 'bad request');
+export const preconditionFailed = (message: string) => new DomainError('precondition_failed', message);
+export const tagImmutable = (tags: string[]) => new DomainError('tag_immutable', `Tag is immutable: ${tags.join(', ')}`);
 
 /** A cursor whose position the store refuses was not handed out by this listing: 400. */
 export function rejectForgedPosition(error: unknown): never {

@@ -88,3 +88,12 @@ export function parseBoundedJson(text: string): { value: unknown } | null {
   if (jsonDepthExceeds(text)) return null;
   return { value: JSON.parse(text) };
 }
+
+/**
+ * Tag changes in one POST …/tag/ (one TransactWriteItems, at most 100 items). A change writes at
+ * most 7 items: close the old range, the new range, the pointer, a manifest reference, a
+ * reachability check, and two audit changes (the move and a finalized expiry); 14 × 7 = 98.
+ */
+export const TRANSACTION_MAX_ITEMS = 100;
+export const ITEMS_PER_TAG_CHANGE = 7;
+export const MAX_TAG_CHANGES = Math.floor(TRANSACTION_MAX_ITEMS / ITEMS_PER_TAG_CHANGE);

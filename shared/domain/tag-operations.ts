@@ -11,6 +11,8 @@ import type { ChangeRecord, LiveTag, ManifestRecord, Performer, TagRange } from 
 import type { PreviousRange } from '../store/tag-writes.js';
 import { badRequest, invalidRequest, notFound } from './errors.js';
 import { clampedExpirationEnd, isAlive, isUsableExpiration, nextRangeStart } from './tag-rules.js';
+import { requireExpectation, storeExpectation } from './preconditions.js';
+import type { TagExpectation } from './preconditions.js';
 
 export interface TagDeps {
   store: Store;
@@ -79,6 +81,8 @@ export interface RetargetRequest {
   newManifest?: (attempt: number) => Promise<ManifestRecord | null>;
   /** The tag's pointer, if already read. */
   pointer?: PointerRead;
+  /** If-Match / If-None-Match: what the pointer must show, else 412 (checked by the transaction too). */
+  expect?: TagExpectation;
 }
 
 /**
@@ -106,6 +110,7 @@ function retargetWithRetries(deps: TagDeps, actor: Actor, request: RetargetReque
     // Read the clock after the pointer: a writer that closed the range meanwhile used an earlier now.
     const now = deps.clock.now();
     const alive = current !== null && isAlive(current, now);
+    requireExpectation(request.tag, current, now, request.expect);
     const previous: PreviousRange = !current ? 'none' : alive ? 'open' : current.endedBy ? 'closed' : 'expired';
     const start = nextRangeStart(now, current);
     const range: TagRange = {
@@ -125,6 +130,7 @@ function retargetWithRetries(deps: TagDeps, actor: Actor, request: RetargetReque
       range,
       windowS: actor.windowS,
       manifest: await manifestToReference(request, attempt),
+      ...storeExpectation(request.expect, now),
       ...(witness ? { witness: { ...witness, nowMs: now } } : {}),
       changes,
     });
@@ -137,25 +143,33 @@ async function manifestToReference(request: RetargetRequest, attempt: number) {
   return record ? ({ kind: 'new', record } as const) : ({ kind: 'stored' } as const);
 }
 
-/** The alive pointer of a tag, or a not-found outcome. */
-async function aliveTag(deps: TagDeps, actor: Actor, tag: string, attempt: number, pointer?: PointerRead): Promise<LiveTag> {
-  const current = await pointerFor(deps, actor.pk, tag, attempt, pointer);
+/** What a delete or an expiration change may be handed: the pointer if already read, and a precondition. */
+export interface TagWriteOptions {
+  pointer?: PointerRead;
+  expect?: TagExpectation;
+}
+
+/** The alive pointer of a tag, or a not-found outcome (a 412 first, when an expectation fails). */
+async function aliveTag(deps: TagDeps, actor: Actor, tag: string, attempt: number, options: TagWriteOptions): Promise<LiveTag> {
+  const current = await pointerFor(deps, actor.pk, tag, attempt, options.pointer);
+  requireExpectation(tag, current, deps.clock.now(), options.expect);
   if (!current || !isAlive(current, deps.clock.now())) throw notFound(`tag ${tag} has no alive version (deleted or expired): restore it first`);
   return current;
 }
 
 /** DELETE: ends the alive tag now. A tag that is not alive is not found ([H]'s fix of [L]'s 400). */
-export async function deleteTag(deps: TagDeps, actor: Actor, tag: string, pointer?: PointerRead): Promise<void> {
+export async function deleteTag(deps: TagDeps, actor: Actor, tag: string, options: TagWriteOptions = {}): Promise<void> {
   await withConflictRetry(async (attempt) => {
-    const current = await aliveTag(deps, actor, tag, attempt, pointer);
+    const current = await aliveTag(deps, actor, tag, attempt, options);
     // Never end a range before it began (a lagging clock).
     const now = Math.max(deps.clock.now(), current.start);
-    await deps.store.tags.deleteTag(actor.pk, current, now, actor.windowS, tagChange(actor, 'delete_tag', now, {
+    const change = tagChange(actor, 'delete_tag', now, {
       username: actor.performer?.username ?? null,
       repo: actor.repository,
       namespace: actor.namespace,
       tag,
-    }));
+    });
+    await deps.store.tags.deleteTag({ pk: actor.pk, current, nowMs: now, windowS: actor.windowS, change, ...(options.expect ? { expect: options.expect } : {}) });
   });
 }
 
@@ -163,10 +177,16 @@ export async function deleteTag(deps: TagDeps, actor: Actor, tag: string, pointe
  * PUT {expiration}: sets (epoch seconds, clamped to [start+1h, start+104w]) or clears (null) the
  * expiration of an alive tag. Setting what is already set writes nothing and logs nothing.
  */
-export async function changeExpiration(deps: TagDeps, actor: Actor, tag: string, expirationS: number | null, pointer?: PointerRead): Promise<void> {
+export async function changeExpiration(
+  deps: TagDeps,
+  actor: Actor,
+  tag: string,
+  expirationS: number | null,
+  options: TagWriteOptions = {},
+): Promise<void> {
   try {
     await withConflictRetry(async (attempt) => {
-      const current = await aliveTag(deps, actor, tag, attempt, pointer);
+      const current = await aliveTag(deps, actor, tag, attempt, options);
       // Checked after the tag lookup, as Quay does: a missing tag is a 404 whatever the value.
       if (expirationS !== null && !isUsableExpiration(expirationS, deps.clock.now())) throw badRequest();
       const end = expirationS === null ? undefined : clampedExpirationEnd(current.start, expirationS);
@@ -180,7 +200,7 @@ export async function changeExpiration(deps: TagDeps, actor: Actor, tag: string,
         // As Quay logs them: the requested value in epoch seconds, the old end in milliseconds.
         expiration_date: expirationS,
         old_expiration_date: current.end ?? null,
-      }));
+      }), storeExpectation(options.expect, now).expect);
     }, 10);
   } catch (error) {
     if (error instanceof WriteConflictError) throw invalidRequest('Could not update tag expiration; Tag has probably changed');

@@ -4,5 +4,5 @@ import { pipelineHandler } from './pipeline.js';
 import type { ApiRequest, ApiResponse, RouteOptions } from './pipeline.js';
 
 export function apiHandler(route: string, run: (request: ApiRequest) => Promise<ApiResponse>, options: RouteOptions = {}) {
-  return pipelineHandler(route, run, { deps: serviceDeps, ...options });
+  return pipelineHandler(route, run, { deps: serviceDeps, idempotency: true, ...options });
 }

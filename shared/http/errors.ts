@@ -38,6 +38,8 @@ function apiException(status: number, errorType: string, detail: string, headers
 }
 
 export const quay = {
+  /** An ApiException body of any status and error type (extensions: 412, 409, 422). */
+  problem: (status: number, errorType: string, detail: string) => apiException(status, errorType, detail),
   /** Quay's NotFound; a `detail` that says why where Quay's own message is not fixed. */
   notFound: (detail = 'Not Found') => apiException(404, 'not_found', detail),
   invalidRequest: (message: string) => apiException(400, 'invalid_request', message),
@@ -63,6 +65,10 @@ export function quayErrorFor(error: DomainError): HttpError {
       return quay.invalidRequest(error.message);
     case 'bad_request':
       return quay.badRequest();
+    case 'precondition_failed':
+      return apiException(412, 'precondition_failed', error.message);
+    case 'tag_immutable':
+      return apiException(409, 'tag_immutable', error.message);
   }
 }
 

@@ -16,6 +16,7 @@ import { externalBaseUrl } from './base-url.js';
 import { logger } from '../log.js';
 import { countMetric, publishMetrics } from '../metrics.js';
 import { WriteConflictError } from '../store/errors.js';
+import { idempotency } from './idempotency.js';
 
 export interface ApiRequest {
   method: string;
@@ -183,6 +184,8 @@ export interface RouteOptions {
   /** The route takes a JSON body: @middy/http-json-body-parser parses it (read it with jsonBody). */
   jsonBody?: boolean;
   deps?: () => Deps;
+  /** Honour Idempotency-Key on POST, PUT and DELETE (routes with the store: apiHandler). */
+  idempotency?: boolean;
 }
 
 /** Wraps a route function into a Lambda handler (API Gateway HTTP API, payload 2.0). */
@@ -192,6 +195,7 @@ export function pipelineHandler(route: string, run: (request: ApiRequest) => Pro
     .use(requestLog(route))
     .use(errorShaper({ style: options.errors ?? 'quay', conflict: options.conflict }))
     .use(authentication(deps));
+  if (options.idempotency) pipeline.use(idempotency());
   if (options.jsonBody) pipeline.use(jsonBodyParsing());
   return pipeline.handler(async (event, context) => toResult(await run(context.apiRequest as ApiRequest), event.requestContext.http.method));
 }

@@ -24,6 +24,8 @@ type FromProperties<P, R extends readonly string[]> = Simplify<
 
 export type FromSchema<S> = S extends { enum: readonly (infer E)[] }
   ? E
+  : S extends { type: 'array'; items: infer I }
+    ? FromSchema<I>[]
   : S extends { type: 'object'; properties: infer P }
     ? FromProperties<P, S extends { required: infer R extends readonly string[] } ? R : []>
     : S extends { type: readonly (infer T)[] }

@@ -7,7 +7,7 @@
  * has a maximum length (limits.ts), so no accepted value can outgrow a DynamoDB item.
  */
 import type { FromSchema } from './schema-types.js';
-import { MAX_DESCRIPTION_LENGTH, MAX_EMAIL_LENGTH } from '../domain/limits.js';
+import { MAX_DESCRIPTION_LENGTH, MAX_EMAIL_LENGTH, MAX_TAG_CHANGES } from '../domain/limits.js';
 
 export const bodySchemas = {
   /** Quay's ChangeTag ([L]: `image`, `manifest_digest`, `expiration`), no required keys. */
@@ -23,6 +23,28 @@ export const bodySchemas = {
   RestoreTag: {
     type: 'object',
     properties: { image: { type: 'string' }, manifest_digest: { type: 'string' } },
+  },
+  /** POST …/tag/: several tag changes in one transaction (extension). */
+  TagChanges: {
+    type: 'object',
+    required: ['changes'],
+    properties: {
+      changes: {
+        type: 'array',
+        minItems: 1,
+        maxItems: MAX_TAG_CHANGES,
+        items: {
+          type: 'object',
+          required: ['tag'],
+          properties: {
+            tag: { type: 'string', maxLength: 255 },
+            manifest_digest: { type: 'string', maxLength: 200 },
+            delete: { type: 'boolean' },
+            expected_manifest_digest: { type: ['string', 'null'], maxLength: 200 },
+          },
+        },
+      },
+    },
   },
   CreateOrganization: {
     type: 'object',

@@ -8,6 +8,7 @@ export interface GeneratedValidator {
 
 export declare const ChangeTag: GeneratedValidator;
 export declare const RestoreTag: GeneratedValidator;
+export declare const TagChanges: GeneratedValidator;
 export declare const CreateOrganization: GeneratedValidator;
 export declare const NamespaceSettings: GeneratedValidator;
 export declare const CreateRepository: GeneratedValidator;

@@ -5,6 +5,7 @@
  */
 import * as access from './access.js';
 import * as audit from './audit.js';
+import * as idempotency from './idempotency.js';
 import type { StoreContext } from './context.js';
 import * as manifests from './manifests.js';
 import * as namespaces from './namespaces.js';
@@ -12,10 +13,17 @@ import type { Store } from './port.js';
 import * as repositories from './repositories.js';
 import * as sweep from './sweep.js';
 import * as tagReads from './tag-reads.js';
+import * as rangesByEnd from './ranges-by-end.js';
 import * as tagWrites from './tag-writes.js';
+import * as tagBatch from './tag-batch.js';
 
 export function createStore(ctx: StoreContext): Store {
   return {
+    idempotency: {
+      claim: (...args) => idempotency.claimIdempotencyKey(ctx, ...args),
+      complete: (...args) => idempotency.completeIdempotencyKey(ctx, ...args),
+      release: (...args) => idempotency.releaseIdempotencyKey(ctx, ...args),
+    },
     access: { loadRepositoryAccessFacts: (...args) => access.loadRepositoryAccessFacts(ctx, ...args) },
     audit: {
       putAuditEntry: (...args) => audit.putAuditEntry(ctx, ...args),
@@ -55,13 +63,15 @@ export function createStore(ctx: StoreContext): Store {
       getLiveTag: (...args) => tagReads.getLiveTag(ctx, ...args),
       getRange: (...args) => tagReads.getRange(ctx, ...args),
       queryHistory: (...args) => tagReads.queryHistory(ctx, ...args),
-      tagsAliveAt: (...args) => tagReads.tagsAliveAt(ctx, ...args),
+      tagsAliveAt: (...args) => rangesByEnd.tagsAliveAt(ctx, ...args),
+      rangesEndingAfter: (pk, afterMs, readBudget) => rangesByEnd.rangesEndingAfter(ctx, pk, afterMs, readBudget),
       aliveTagAt: (...args) => tagReads.aliveTagAt(ctx, ...args),
       indexedAliveTagAt: (...args) => tagReads.indexedAliveTagAt(ctx, ...args),
       listAliveTagNames: (...args) => tagReads.listAliveTagNames(ctx, ...args),
       retargetTag: (...args) => tagWrites.retargetTag(ctx, ...args),
       deleteTag: (...args) => tagWrites.deleteTag(ctx, ...args),
       setTagExpiration: (...args) => tagWrites.setTagExpiration(ctx, ...args),
+      applyTagWrites: (...args) => tagBatch.applyTagWrites(ctx, ...args),
       finalizeExpiredTag: (...args) => tagWrites.finalizeExpiredTag(ctx, ...args),
     },
   };

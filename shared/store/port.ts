@@ -17,14 +17,25 @@ import type {
   NamespaceRecord,
   PermissionRecord,
   RepositoryRecord,
+  TagExpectation,
   TagRange,
   Visibility,
 } from './records.js';
 import type { DueItem } from './sweep.js';
 import type { HistoryQuery, RangePage } from './tag-reads.js';
-import type { RetargetWrite } from './tag-writes.js';
+import type { DeleteWrite, RetargetWrite } from './tag-writes.js';
+import type { TagWrite } from './tag-batch.js';
+import type { ClaimOutcome, IdempotencyClaim, StoredResponse } from './idempotency.js';
 
 export interface Store {
+  idempotency: {
+    /** Claims a caller's Idempotency-Key (conditional put), or reports the claim or response already there. */
+    claim(claim: IdempotencyClaim): Promise<ClaimOutcome>;
+    /** Stores the response of the claimed request (24 h). */
+    complete(caller: string, key: string, token: string, response: StoredResponse): Promise<void>;
+    /** Releases a claim whose request failed. */
+    release(caller: string, key: string, token: string): Promise<void>;
+  };
   access: {
     /** The repository, the namespace and the caller's explicit role, in one round trip. */
     loadRepositoryAccessFacts(namespace: string, repository: string, username: string | null): Promise<RepositoryAccessFacts>;
@@ -86,6 +97,8 @@ export interface Store {
     queryHistory(query: HistoryQuery): Promise<RangePage & { hasMore: boolean }>;
     /** Tags alive at an instant, reading at most `readBudget` ranges (`complete: false` beyond). */
     tagsAliveAt(pk: string, atMs: number, readBudget?: number): Promise<{ ranges: TagRange[]; complete: boolean }>;
+    /** Ranges ending after `afterMs` (open ones included), unordered, reading at most `readBudget`. */
+    rangesEndingAfter(pk: string, afterMs: number, readBudget?: number): Promise<{ ranges: TagRange[]; complete: boolean }>;
     /** A tag alive at the manifest, read on the base table (strongly consistent), or null. */
     aliveTagAt(pk: string, digest: string, nowMs: number): Promise<string | null>;
     /** A tag (not `exceptName`) the index shows alive at the manifest: eventually consistent, or null. */
@@ -98,10 +111,18 @@ export interface Store {
      * and, with `witness`, only if that tag still points at that manifest (alive).
      */
     retargetTag(write: RetargetWrite): Promise<void>;
-    /** Ends the alive range `current` at `nowMs`, if the pointer is still at its version. */
-    deleteTag(pk: string, current: LiveTag, nowMs: number, windowS: number, change: ChangeRecord): Promise<void>;
-    /** Sets (or with undefined, clears) the pending expiration of `current`, if still at its version. */
-    setTagExpiration(pk: string, current: LiveTag, endMs: number | undefined, change: ChangeRecord | null): Promise<void>;
+    /** Ends the alive range `current` at `nowMs`, if the pointer is still at its version (and as expected). */
+    deleteTag(write: DeleteWrite): Promise<void>;
+    /** Sets (or with undefined, clears) the pending expiration of `current`, if still at its version (and as expected). */
+    setTagExpiration(
+      pk: string,
+      current: LiveTag,
+      endMs: number | undefined,
+      change: ChangeRecord | null,
+      expect?: { expectation: TagExpectation; nowMs: number },
+    ): Promise<void>;
+    /** Several retargets and deletes of distinct tags of one repository in one transaction: all or none. */
+    applyTagWrites(writes: TagWrite[]): Promise<void>;
     /** Finalizes a passed expiration of `current` (the sweep). */
     finalizeExpiredTag(pk: string, current: LiveTag, windowS: number, change: ChangeRecord): Promise<void>;
   };

@@ -55,7 +55,15 @@ export interface LiveTag extends TagRange {
   version: number;
   /** Sort key of the open range item. */
   rangeSK: string;
+  /** The tag refuses moves, deletes and restores (409 tag_immutable). */
+  immutable?: boolean;
 }
+
+/**
+ * What a conditional write requires of a tag's pointer, checked by the write's own transaction:
+ * alive at that manifest (If-Match), or not alive (If-None-Match: *, or an expected null).
+ */
+export type TagExpectation = { kind: 'alive_at'; digest: string } | { kind: 'not_alive' };
 
 export interface ManifestLayer {
   mediaType: string;

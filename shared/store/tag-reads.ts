@@ -7,7 +7,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './context.js';
-import { SK, endSK, manifestKey, tagKey } from './keys.js';
+import { SK, manifestKey, tagKey } from './keys.js';
 import { checkPosition, queryPages } from './reads.js';
 import type { Item, QueryPosition } from './reads.js';
 import type { LiveTag, RangeEndReason, TagRange } from './records.js';
@@ -25,7 +25,12 @@ export function toRange(item: Item): TagRange {
 }
 
 function toLiveTag(item: Item): LiveTag {
-  return { ...toRange(item), version: item.version as number, rangeSK: item.rangeSK as string };
+  return {
+    ...toRange(item),
+    version: item.version as number,
+    rangeSK: item.rangeSK as string,
+    ...(item.immutable === true ? { immutable: true } : {}),
+  };
 }
 
 /**
@@ -165,38 +170,6 @@ export async function queryHistory(ctx: StoreContext, query: HistoryQuery): Prom
   if (!stoppedAt) return { ranges, hasMore: false };
   // The read budget ran out before we knew: resume where DynamoDB stopped reading.
   return { ranges, next: stoppedAt, hasMore: true };
-}
-
-/**
- * Tags alive at instant `atMs`: ranges that started at or before it and had not ended. Reads the
- * ranges ending after `atMs` (rangesByEnd), so its cost grows with what changed since then, not
- * with the whole history; it stops after `readBudget` items (`complete: false`).
- */
-export async function tagsAliveAt(ctx: StoreContext, pk: string, atMs: number, readBudget = 5000): Promise<{ ranges: TagRange[]; complete: boolean }> {
-  const alive: TagRange[] = [];
-  let read = 0;
-  const stoppedAt = await queryPages(
-    ctx,
-    {
-      TableName: ctx.tables.registry,
-      IndexName: REGISTRY_INDEX.rangesByEnd,
-      KeyConditionExpression: 'endPK = :pk AND endSK > :after',
-      FilterExpression: '#start <= :at',
-      ExpressionAttributeNames: { '#start': 'start' },
-      ExpressionAttributeValues: { ':pk': pk, ':after': endSK(atMs, '~', 0), ':at': atMs },
-    },
-    {
-      limit: () => readBudget - read,
-      onPage: (items, scanned) => {
-        read += scanned;
-        alive.push(...items.map(toRange));
-        return read < readBudget;
-      },
-    },
-  );
-  // Quay's list order: newest start first, then by name (code-point order, as the keys sort).
-  alive.sort((a, b) => b.start - a.start || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { ranges: alive, complete: stoppedAt === undefined };
 }
 
 /**

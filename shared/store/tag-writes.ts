@@ -7,7 +7,7 @@ import type { StoreContext } from './context.js';
 import { putChange } from './changes.js';
 import { SK, activeSK, endSK, manifestKey, sweepShard, tagKey } from './keys.js';
 import { putNewManifest } from './manifests.js';
-import type { ChangeRecord, LiveTag, ManifestRecord, RangeEndReason, TagRange } from './records.js';
+import type { ChangeRecord, LiveTag, ManifestRecord, RangeEndReason, TagExpectation, TagRange } from './records.js';
 import { WriteConflictError, transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
 
@@ -75,11 +75,30 @@ function closeRange(ctx: StoreContext, pk: string, current: LiveTag, endMs: numb
   };
 }
 
-/** The condition that `current` is still exactly the live pointer we read (or that none exists). */
-function pointerCondition(current: LiveTag | null) {
-  return current
-    ? { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': current.version } }
-    : { ConditionExpression: 'attribute_not_exists(PK)' };
+/**
+ * The condition on a tag's pointer: still exactly the one read (by version; or none exists), and,
+ * for a conditional write, the expectation the client stated, evaluated by DynamoDB in the write's
+ * own transaction. Further conditions (immutability) compose as more AND-ed parts.
+ */
+export function pointerCondition(current: LiveTag | null, expect?: TagExpectation, nowMs = 0) {
+  const parts = [current ? 'version = :version' : 'attribute_not_exists(PK)'];
+  const values: Record<string, unknown> = current ? { ':version': current.version } : {};
+  const names: Record<string, string> = {};
+  if (expect) {
+    names['#end'] = 'end';
+    values[':expectNow'] = nowMs;
+    if (expect.kind === 'alive_at') {
+      parts.push('manifestDigest = :expectDigest AND attribute_not_exists(endedBy) AND (attribute_not_exists(#end) OR #end > :expectNow)');
+      values[':expectDigest'] = expect.digest;
+    } else {
+      parts.push('(attribute_not_exists(PK) OR attribute_exists(endedBy) OR #end <= :expectNow)');
+    }
+  }
+  return {
+    ConditionExpression: parts.join(' AND '),
+    ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+    ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+  };
 }
 
 /** What happens to the range the pointer showed when a new range opens. */
@@ -111,11 +130,18 @@ export interface RetargetWrite {
    * list holding it), as read, possibly from an index: the transaction holds only if it still is.
    */
   witness?: { tag: string; digest: string; nowMs: number };
+  /** A client's precondition on the pointer (If-Match / If-None-Match), checked at `nowMs`. */
+  expect?: { expectation: TagExpectation; nowMs: number };
   changes: ChangeRecord[];
 }
 
 /** Create, move or restore: close the current range (if any), open a new one, move the pointer. */
 export async function retargetTag(ctx: StoreContext, write: RetargetWrite): Promise<void> {
+  await transact(ctx, retargetItems(ctx, write));
+}
+
+/** The items of one retarget (a batch puts several in one transaction). */
+export function retargetItems(ctx: StoreContext, write: RetargetWrite, ownItemsOnly = false): TransactItem[] {
   const { pk, current, range } = write;
   const items: TransactItem[] = [];
   if (current && write.previous === 'open') items.push(closeRange(ctx, pk, current, range.start, 'moved', write.windowS));
@@ -125,22 +151,24 @@ export async function retargetTag(ctx: StoreContext, write: RetargetWrite): Prom
   items.push({
     Put: { TableName: ctx.tables.registry, Item: rangeItem(pk, range), ConditionExpression: 'attribute_not_exists(PK)' },
   });
-  if (write.witness) items.push(...witnessCheck(ctx, write));
-  const pointerGuard = pointerCondition(current);
+  if (write.witness && !ownItemsOnly) items.push(...witnessCheck(ctx, write));
+  const pointerGuard = pointerCondition(current, write.expect?.expectation, write.expect?.nowMs);
   items.push({
     Put: { TableName: ctx.tables.registry, Item: pointerItem(pk, range, (current?.version ?? 0) + 1), ...pointerGuard },
   });
-  items.push(
-    ...(write.manifest.kind === 'new'
-      ? putNewManifest(ctx, pk, write.manifest.record, 1, null, range.name)
-      : [referenceManifest(ctx, pk, range.manifestDigest, range.name)]),
-  );
+  if (!ownItemsOnly) {
+    items.push(
+      ...(write.manifest.kind === 'new'
+        ? putNewManifest(ctx, pk, write.manifest.record, 1, null, range.name)
+        : [referenceManifest(ctx, pk, range.manifestDigest, range.name)]),
+    );
+  }
   items.push(...write.changes.map((change) => putChange(ctx, change)));
-  await transact(ctx, items);
+  return items;
 }
 
 /** The condition that the witness tag is alive at its manifest (the retargeted tag's own pointer: checked on what was read). */
-function witnessCheck(ctx: StoreContext, write: RetargetWrite): TransactItem[] {
+export function witnessCheck(ctx: StoreContext, write: RetargetWrite): TransactItem[] {
   const { witness, current, range } = write;
   if (!witness) return [];
   if (witness.tag === range.name) {
@@ -167,7 +195,7 @@ function witnessCheck(ctx: StoreContext, write: RetargetWrite): TransactItem[] {
  * The manifest write of a retarget to an already stored manifest: one more range references it,
  * and `tag` is the tag that referenced it last (read back on the base table by hasAliveTag).
  */
-function referenceManifest(ctx: StoreContext, pk: string, digest: string, tag: string): TransactItem {
+export function referenceManifest(ctx: StoreContext, pk: string, digest: string, tag: string, count = 1): TransactItem {
   return {
     Update: {
       TableName: ctx.tables.registry,
@@ -175,13 +203,13 @@ function referenceManifest(ctx: StoreContext, pk: string, digest: string, tag: s
       // A referenced manifest leaves the GC queue; the condition fails if GC deleted it meanwhile.
       UpdateExpression: 'SET lastTag = :tag ADD refs :one REMOVE dueShard, dueAt, dueKind',
       ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeValues: { ':one': 1, ':tag': tag },
+      ExpressionAttributeValues: { ':one': count, ':tag': tag },
     },
   };
 }
 
 /** The pointer becomes the tombstone of its closed range. */
-function tombstone(ctx: StoreContext, pk: string, current: LiveTag, endMs: number, reason: RangeEndReason): TransactItem {
+function tombstone(ctx: StoreContext, pk: string, current: LiveTag, endMs: number, reason: RangeEndReason, expect?: TagExpectation): TransactItem {
   const closed: TagRange = {
     name: current.name,
     manifestDigest: current.manifestDigest,
@@ -191,21 +219,45 @@ function tombstone(ctx: StoreContext, pk: string, current: LiveTag, endMs: numbe
     endedBy: reason,
   };
   return {
-    Put: { TableName: ctx.tables.registry, Item: pointerItem(pk, closed, current.version + 1), ...pointerCondition(current) },
+    Put: { TableName: ctx.tables.registry, Item: pointerItem(pk, closed, current.version + 1), ...pointerCondition(current, expect, endMs) },
   };
 }
 
+/** The write of a delete: the alive pointer read, when, and (conditional delete) what the client expects. */
+export interface DeleteWrite {
+  pk: string;
+  current: LiveTag;
+  nowMs: number;
+  windowS: number;
+  change: ChangeRecord;
+  expect?: TagExpectation;
+}
+
 /** Delete: close the range now; the pointer becomes its tombstone. */
-export async function deleteTag(ctx: StoreContext, pk: string, current: LiveTag, nowMs: number, windowS: number, change: ChangeRecord) {
-  await transact(ctx, [
-    closeRange(ctx, pk, current, nowMs, 'deleted', windowS),
-    tombstone(ctx, pk, current, nowMs, 'deleted'),
-    putChange(ctx, change),
-  ]);
+export async function deleteTag(ctx: StoreContext, write: DeleteWrite) {
+  await transact(ctx, deleteItems(ctx, write));
+}
+
+/** The items of one delete (a batch puts several in one transaction). */
+export function deleteItems(ctx: StoreContext, write: DeleteWrite): TransactItem[] {
+  const { pk, current, nowMs } = write;
+  return [
+    closeRange(ctx, pk, current, nowMs, 'deleted', write.windowS),
+    tombstone(ctx, pk, current, nowMs, 'deleted', write.expect),
+    putChange(ctx, write.change),
+  ];
 }
 
 /** Sets (or with `endMs` undefined, clears) the pending expiration of an alive tag. */
-export async function setTagExpiration(ctx: StoreContext, pk: string, current: LiveTag, endMs: number | undefined, change: ChangeRecord | null) {
+export async function setTagExpiration(
+  ctx: StoreContext,
+  pk: string,
+  current: LiveTag,
+  endMs: number | undefined,
+  change: ChangeRecord | null,
+  expect?: { expectation: TagExpectation; nowMs: number },
+) {
+  const guard = pointerCondition(current, expect?.expectation, expect?.nowMs);
   const updated = { ...current, end: endMs };
   const indexed = rangeItem(pk, updated);
   const rangeUpdate: TransactItem = {
@@ -229,10 +281,10 @@ export async function setTagExpiration(ctx: StoreContext, pk: string, current: L
       TableName: ctx.tables.registry,
       Key: { PK: pk, SK: SK.tag(current.name) },
       UpdateExpression: endMs === undefined ? 'SET version = :next REMOVE #end' : 'SET version = :next, #end = :end',
-      ConditionExpression: 'version = :version',
+      ConditionExpression: guard.ConditionExpression,
       ExpressionAttributeNames: { '#end': 'end' },
       ExpressionAttributeValues: {
-        ':version': current.version,
+        ...guard.ExpressionAttributeValues,
         ':next': current.version + 1,
         ...(endMs === undefined ? {} : { ':end': endMs }),
       },

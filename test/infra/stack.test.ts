@@ -108,6 +108,7 @@ describe('HTTP API', () => {
     expect(slashRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
       [
         'GET /api/v1/repository/{ns}/{repo}/tag/',
+        'POST /api/v1/repository/{ns}/{repo}/tag/',
         'GET /api/v1/repository/{ns}/{repo}/permissions/user/',
         'POST /api/v1/organization/',
         'PUT /api/v1/user/',
