@@ -14,7 +14,7 @@ export const handler = apiHandler(
   'autoprune-preview',
   async (request) => {
     const context = await authorizeRepository(request, 'admin');
-    const sent = request.body !== undefined && new TextDecoder().decode(request.body).trim() !== '';
+    const sent = request.body ? new TextDecoder().decode(request.body).trim() !== '' : false;
     // The schema checked every entry (schema-types has no arrays: the element type is stated here).
     const trial = sent ? (jsonBody(request, 'AutoprunePreview').policies as PolicyConfigInput[] | undefined) : undefined;
     const policies = trial ? trial.map(validPolicy) : null;
