@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { Store } from '../store/index.js';
 import { WriteConflictError, repoPK } from '../store/index.js';
 import type { AutopruneRun, ChangeRecord, LiveTag, PrunedEntry } from '../store/index.js';
-import { decideRetention } from './retention.js';
+import { decideRetention, prunePlanFor } from './retention.js';
 import type { TagDecision } from './retention.js';
 import type { AutoprunePolicy } from './retention-policy.js';
 
@@ -42,6 +42,17 @@ export async function policiesInForce(store: Store, ref: RepositoryRef): Promise
 export async function decideRepository(store: Store, ref: RepositoryRef, policies: readonly AutoprunePolicy[], nowMs: number) {
   const { tags, read } = await store.retention.listAlivePointers(repoPK(ref.namespace, ref.repository), nowMs);
   return { tags, read, decisions: decideRetention(tags, policies, nowMs) };
+}
+
+/**
+ * For the tag protection explanation: the policy in force that would prune `tagName` at `nowMs`
+ * and why, or null (kept, or not alive). Reads the policies and the alive tags: three queries.
+ */
+export async function prunePlanForTag(store: Store, ref: RepositoryRef, tagName: string, nowMs: number) {
+  const policies = await policiesInForce(store, ref);
+  if (!policies.length) return null;
+  const { tags } = await store.retention.listAlivePointers(repoPK(ref.namespace, ref.repository), nowMs);
+  return prunePlanFor(tagName, tags, policies, nowMs);
 }
 
 /** The `autoprune_tag_delete` change: Quay's metadata plus the run's operation id. */

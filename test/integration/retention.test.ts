@@ -8,7 +8,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decideRetention } from '../../shared/domain/retention.js';
-import { policiesInForce, previewRepository, pruneRepository } from '../../shared/domain/retention-run.js';
+import { policiesInForce, previewRepository, prunePlanForTag, pruneRepository } from '../../shared/domain/retention-run.js';
 import type { AutoprunePolicy } from '../../shared/domain/retention-policy.js';
 import { runRetentionJob } from '../../shared/domain/retention-sweep.js';
 import { deleteTag } from '../../shared/domain/tag-operations.js';
@@ -131,6 +131,13 @@ describe('a prune racing a user', () => {
     clock.advance(MINUTE);
     return { actor, manifests };
   }
+
+  it('explains which policy would prune a tag (for tag protection)', async () => {
+    const { actor } = await threeTags('explain');
+    expect(await prunePlanForTag(store, ref(actor), 'a', clock.now())).toEqual({ policy_uuid: '00000000-0000-4000-8000-000000000001', reason: 'not among the newest 2 tags' });
+    expect(await prunePlanForTag(store, ref(actor), 'c', clock.now())).toBeNull();
+    expect(await prunePlanForTag(store, ref(actor), 'missing', clock.now())).toBeNull();
+  });
 
   it('a move of the tag being pruned wins; the prune is re-decided', async () => {
     const { actor, manifests } = await threeTags('move');
