@@ -74,6 +74,26 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'GET', path: '/api/v1/organization/{org}/logs', handler: 'organization-logs', permission: 'namespace:admin', access: LOGS },
   { method: 'GET', path: '/api/v1/user/logs', handler: 'user-logs', permission: 'user', access: LOGS },
 
+  // Auto-prune policies (Quay's), preview, run log and undo (docs/api.md "Auto-prune")
+  { method: 'GET', path: '/api/v1/organization/{org}/autoprunepolicy/', handler: 'autoprune-policies', permission: 'namespace:admin', access: WRITE },
+  { method: 'POST', path: '/api/v1/organization/{org}/autoprunepolicy/', handler: 'autoprune-policies', permission: 'namespace:admin', access: WRITE },
+  { method: 'GET', path: '/api/v1/organization/{org}/autoprunepolicy/{uuid}', handler: 'autoprune-policy', permission: 'namespace:admin', access: WRITE },
+  { method: 'PUT', path: '/api/v1/organization/{org}/autoprunepolicy/{uuid}', handler: 'autoprune-policy', permission: 'namespace:admin', access: WRITE },
+  { method: 'DELETE', path: '/api/v1/organization/{org}/autoprunepolicy/{uuid}', handler: 'autoprune-policy', permission: 'namespace:admin', access: WRITE },
+  { method: 'GET', path: '/api/v1/user/autoprunepolicy/', handler: 'autoprune-policies', permission: 'user', access: WRITE },
+  { method: 'POST', path: '/api/v1/user/autoprunepolicy/', handler: 'autoprune-policies', permission: 'user', access: WRITE },
+  { method: 'GET', path: '/api/v1/user/autoprunepolicy/{uuid}', handler: 'autoprune-policy', permission: 'user', access: WRITE },
+  { method: 'PUT', path: '/api/v1/user/autoprunepolicy/{uuid}', handler: 'autoprune-policy', permission: 'user', access: WRITE },
+  { method: 'DELETE', path: '/api/v1/user/autoprunepolicy/{uuid}', handler: 'autoprune-policy', permission: 'user', access: WRITE },
+  { method: 'GET', path: `${repo}/autoprunepolicy/`, handler: 'autoprune-policies', permission: 'repo:admin', access: WRITE },
+  { method: 'POST', path: `${repo}/autoprunepolicy/`, handler: 'autoprune-policies', permission: 'repo:admin', access: WRITE },
+  { method: 'GET', path: `${repo}/autoprunepolicy/{uuid}`, handler: 'autoprune-policy', permission: 'repo:admin', access: WRITE },
+  { method: 'PUT', path: `${repo}/autoprunepolicy/{uuid}`, handler: 'autoprune-policy', permission: 'repo:admin', access: WRITE },
+  { method: 'DELETE', path: `${repo}/autoprunepolicy/{uuid}`, handler: 'autoprune-policy', permission: 'repo:admin', access: WRITE },
+  { method: 'POST', path: `${repo}/autoprune/preview`, handler: 'autoprune-preview', permission: 'repo:admin', access: READ },
+  { method: 'GET', path: `${repo}/autoprune/runs`, handler: 'autoprune-runs', permission: 'repo:admin', access: READ },
+  { method: 'POST', path: `${repo}/autoprune/runs/{operation_id}/undo`, handler: 'autoprune-undo', permission: 'repo:admin', access: WRITE },
+
   // OCI distribution, manifests only (DESIGN 5.4)
   { method: 'GET', path: '/v2/', handler: 'v2-base', permission: 'anyone', access: {} },
   { method: 'GET', path: '/v2/auth', handler: 'v2-auth', permission: 'anyone', access: {} },

@@ -147,7 +147,9 @@ export class TagServiceStack extends Stack {
     // One function per distinct route handler (trailing-slash fallbacks included).
     for (const handler of apiHandlers()) {
       const served = gatewayRoutes.filter((route) => route.handler === handler).map((route) => `${route.method} ${route.path}`);
-      addFunction(handler, accessOfHandler(handler), { description: served.join(', '), timeout: Duration.seconds(10) });
+      // Lambda caps descriptions at 256 characters (a handler may serve many routes).
+      const description = served.join(', ');
+      addFunction(handler, accessOfHandler(handler), { description: description.length > 256 ? `${description.slice(0, 253)}...` : description, timeout: Duration.seconds(10) });
     }
 
     // The API.

@@ -28,7 +28,7 @@ function selfContained(code: string): string {
 }
 
 export function generateValidators(): { js: string; dts: string } {
-  const ajv = new Ajv({ strict: true, allErrors: false, code: { source: true, esm: true } });
+  const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: false, code: { source: true, esm: true } });
   const names = Object.keys(bodySchemas) as (keyof typeof bodySchemas)[];
   for (const name of names) ajv.addSchema(bodySchemas[name] as object, name);
   const code = standaloneCode.default(ajv, Object.fromEntries(names.map((name) => [name, name])));

@@ -8,12 +8,15 @@ import type { Clock } from '../clock.js';
 import type { Store } from '../store/index.js';
 import { DEFAULT_TAG_EXPIRATION_S, WriteConflictError } from '../store/index.js';
 import type { DueItem } from '../store/sweep.js';
+import { runRetentionJob } from './retention-sweep.js';
 import { tagExpiredChange } from './tag-operations.js';
 
 export interface SweepReport {
   expired: number;
   purged_ranges: number;
   deleted_manifests: number;
+  /** Tags soft-deleted by auto-prune policies. */
+  pruned_tags: number;
   /** Due items whose state had changed since they were queued (moved, deleted, re-referenced). */
   skipped: number;
   /** Items read from the due index. */
@@ -37,7 +40,7 @@ interface SweepDeps {
 
 export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<SweepReport> {
   const started = Date.now();
-  const report: SweepReport = { expired: 0, purged_ranges: 0, deleted_manifests: 0, skipped: 0, items_read: 0, elapsed_ms: 0, more: false };
+  const report: SweepReport = { expired: 0, purged_ranges: 0, deleted_manifests: 0, pruned_tags: 0, skipped: 0, items_read: 0, elapsed_ms: 0, more: false };
   const windows = new Map<string, Promise<number>>();
   const windowOf = (namespace: string) => {
     if (!windows.has(namespace)) {
@@ -62,6 +65,14 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
         if (outOfTime()) {
           positions.set(shard, from);
           break;
+        }
+        if (item.kind === 'prune-namespace' || item.kind === 'prune-repository') {
+          // An auto-prune job checks the time budget itself and keeps its place when it runs out.
+          const pruning = await runRetentionJob(deps, item, windowOf, outOfTime);
+          report.pruned_tags += pruning.pruned;
+          report.items_read += pruning.read;
+          if (!pruning.ran) report.skipped++;
+          continue;
         }
         const outcome = await handleDueItem(deps, item, now, windowOf);
         if (outcome === 'skipped') report.skipped++;
@@ -119,6 +130,8 @@ async function handleDueItem(deps: SweepDeps, item: DueItem, now: number, window
         const deleted = await collectManifest(deps, item.pk, item.digest as string, item.dueAt);
         return deleted ? { collected: deleted } : 'kept';
       }
+      default:
+        return 'skipped';
     }
   } catch (error) {
     if (error instanceof WriteConflictError) return 'skipped';

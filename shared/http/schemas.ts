@@ -8,6 +8,20 @@
  */
 import type { FromSchema } from './schema-types.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_EMAIL_LENGTH, MAX_TAG_CHANGES } from '../domain/limits.js';
+import { MAX_DURATION_LENGTH, MAX_TAG_PATTERN_LENGTH } from '../domain/retention-policy.js';
+
+/** Quay's AutoPrunePolicyConfig, shared by the policy routes and the preview. */
+const autoprunePolicySchema = {
+  type: 'object',
+  required: ['method', 'value'],
+  properties: {
+    method: { type: 'string', maxLength: 32 },
+    value: { type: ['integer', 'string'], maxLength: MAX_DURATION_LENGTH },
+    // Trimmed before the 256-character check: leave room for surrounding blanks.
+    tagPattern: { type: 'string', maxLength: 4 * MAX_TAG_PATTERN_LENGTH },
+    tagPatternMatches: { type: 'boolean' },
+  },
+} as const;
 
 export const bodySchemas = {
   /** Quay's ChangeTag ([L]: `image`, `manifest_digest`, `expiration`), no required keys. */
@@ -75,6 +89,19 @@ export const bodySchemas = {
     type: 'object',
     required: ['role'],
     properties: { role: { type: 'string', enum: ['read', 'write', 'admin'] } },
+  },
+  /** Quay's AutoPrunePolicyConfig (auto-prune policies of every scope); lengths bounded here. */
+  AutoprunePolicy: autoprunePolicySchema,
+  /** The preview's optional body: policies to try instead of the saved ones. */
+  AutoprunePreview: {
+    type: 'object',
+    properties: {
+      policies: {
+        type: 'array',
+        maxItems: 100,
+        items: autoprunePolicySchema,
+      },
+    },
   },
 } as const;
 

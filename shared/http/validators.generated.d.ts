@@ -14,3 +14,5 @@ export declare const NamespaceSettings: GeneratedValidator;
 export declare const CreateRepository: GeneratedValidator;
 export declare const ChangeVisibility: GeneratedValidator;
 export declare const PutPermission: GeneratedValidator;
+export declare const AutoprunePolicy: GeneratedValidator;
+export declare const AutoprunePreview: GeneratedValidator;

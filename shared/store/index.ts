@@ -11,6 +11,7 @@ import * as manifests from './manifests.js';
 import * as namespaces from './namespaces.js';
 import type { Store } from './port.js';
 import * as repositories from './repositories.js';
+import * as retention from './retention.js';
 import * as sweep from './sweep.js';
 import * as tagReads from './tag-reads.js';
 import * as rangesByEnd from './ranges-by-end.js';
@@ -51,6 +52,20 @@ export function createStore(ctx: StoreContext): Store {
       deletePermission: (...args) => repositories.deletePermission(ctx, ...args),
       listPermissions: (...args) => repositories.listPermissions(ctx, ...args),
     },
+    retention: {
+      listPolicies: (...args) => retention.listPolicies(ctx, ...args),
+      getPolicy: (...args) => retention.getPolicy(ctx, ...args),
+      createPolicy: (...args) => retention.createPolicy(ctx, ...args),
+      updatePolicy: (...args) => retention.updatePolicy(ctx, ...args),
+      deletePolicy: (...args) => retention.deletePolicy(ctx, ...args),
+      getJob: (...args) => retention.getJob(ctx, ...args),
+      settleJob: (...args) => retention.settleJob(ctx, ...args),
+      listNamespaceRepositories: (...args) => retention.listNamespaceRepositories(ctx, ...args),
+      listAlivePointers: (...args) => retention.listAlivePointers(ctx, ...args),
+      putRun: (...args) => retention.putRun(ctx, ...args),
+      listRuns: (...args) => retention.listRuns(ctx, ...args),
+      getRun: (...args) => retention.getRun(ctx, ...args),
+    },
     sweep: {
       dueShards: sweep.dueShards,
       queryDue: (...args) => sweep.queryDue(ctx, ...args),
@@ -82,3 +97,4 @@ export type { StoreContext, StoreTables } from './context.js';
 export { InvalidPositionError, WriteConflictError, withConflictRetry } from './errors.js';
 export * from './records.js';
 export { repoPK } from './keys.js';
+export type { AutopruneRun, PrunedEntry, RetentionScope } from './retention.js';

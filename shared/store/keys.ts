@@ -47,6 +47,14 @@ export const SK = {
   /** An outbox change item: one per mutation, read by the stream consumer, expired by TTL. */
   change: (atMs: number, id: string) => `CHG#${pad13(atMs)}#${id}`,
   changePrefix: 'CHG#',
+  /** An auto-prune policy, in the partition of what it governs (a namespace or a repository). */
+  autoprunePolicy: (uuid: string) => `APP#${uuid}`,
+  autoprunePolicyPrefix: 'APP#',
+  /** The auto-prune job of a namespace or repository with policies: its place in the sweep queue. */
+  autopruneJob: '#AUTOPRUNE',
+  /** One auto-prune run's log (what it pruned); operation ids start with the run's time, so newest sorts last. */
+  autopruneRun: (operationId: string) => `APRUN#${operationId}`,
+  autopruneRunPrefix: 'APRUN#',
 };
 
 /** Key of the tagHistory index: one tag name's ranges. */

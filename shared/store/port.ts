@@ -21,6 +21,8 @@ import type {
   TagRange,
   Visibility,
 } from './records.js';
+import type { AutopruneJob, AutopruneRun, RetentionScope } from './retention.js';
+import type { AutoprunePolicy } from '../domain/retention-policy.js';
 import type { DueItem } from './sweep.js';
 import type { HistoryQuery, RangePage } from './tag-reads.js';
 import type { DeleteWrite, RetargetWrite } from './tag-writes.js';
@@ -76,6 +78,28 @@ export interface Store {
     /** Revokes a role; WriteConflictError when there was none. */
     deletePermission(namespace: string, name: string, username: string, change: ChangeRecord): Promise<void>;
     listPermissions(namespace: string, name: string): Promise<PermissionRecord[]>;
+  };
+  retention: {
+    /** Policies of a namespace (repository null) or a repository, read from that scope's own partition. */
+    listPolicies(scope: RetentionScope): Promise<AutoprunePolicy[]>;
+    getPolicy(scope: RetentionScope, uuid: string): Promise<AutoprunePolicy | null>;
+    /** Stores a policy and makes the scope's job due now; a repository must still exist (else WriteConflictError). */
+    createPolicy(scope: RetentionScope, policy: AutoprunePolicy, change: ChangeRecord): Promise<void>;
+    /** Replaces a policy that still exists (else WriteConflictError); the job becomes due now. */
+    updatePolicy(scope: RetentionScope, policy: AutoprunePolicy, change: ChangeRecord): Promise<void>;
+    deletePolicy(scope: RetentionScope, uuid: string, change: ChangeRecord): Promise<void>;
+    getJob(scope: RetentionScope): Promise<AutopruneJob | null>;
+    /** Ends a job's turn if still due at `expectedDueAt`: due again at `next.dueAt`, or (null) dropped when no policy is left. */
+    settleJob(scope: RetentionScope, expectedDueAt: number, next: { dueAt: number; cursor?: string } | null): Promise<void>;
+    /** A page of a namespace's repository names after `after` (an index query, never a Scan). */
+    listNamespaceRepositories(namespace: string, limit: number, after?: string): Promise<{ names: string[]; hasMore: boolean }>;
+    /** Every alive tag pointer of a repository (index read, eventually consistent), and the items read. */
+    listAlivePointers(pk: string, nowMs: number): Promise<{ tags: LiveTag[]; read: number }>;
+    /** Logs a run that pruned something, kept until `keepUntilMs`. */
+    putRun(namespace: string, repository: string, run: AutopruneRun, keepUntilMs: number): Promise<void>;
+    /** Runs since `sinceMs`, newest first. */
+    listRuns(namespace: string, repository: string, sinceMs: number): Promise<AutopruneRun[]>;
+    getRun(namespace: string, repository: string, operationId: string): Promise<AutopruneRun | null>;
   };
   sweep: {
     dueShards(): string[];

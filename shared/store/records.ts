@@ -48,6 +48,8 @@ export interface TagRange {
   reversion: boolean;
   /** Set once the range is final; absent while open (even if `end` has passed: not yet swept). */
   endedBy?: RangeEndReason;
+  /** An immutable tag (never a candidate for auto-prune). */
+  immutable?: boolean;
 }
 
 /** The live pointer of a tag name, a copy of its open range plus the optimistic-lock version. */

@@ -35,7 +35,7 @@ export async function createRepository(ctx: StoreContext, repository: Repository
     {
       Put: {
         TableName: ctx.tables.registry,
-        Item: { ...repositoryKey(repository.namespace, repository.name), type: 'repository', ...repository },
+        Item: { ...repositoryKey(repository.namespace, repository.name), type: 'repository', ...repository, reposOf: repository.namespace },
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },

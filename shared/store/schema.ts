@@ -42,6 +42,8 @@ export const REGISTRY_INDEX = {
   rangesByEnd: 'rangesByEnd',
   /** Sparse, write-sharded work queue of the sweep: expiries, purges and manifest GC, by due time. */
   sweepDue: 'sweepDue',
+  /** Repositories of a namespace by name (auto-prune: a namespace policy reaches its repositories). */
+  namespaceRepos: 'namespaceRepos',
 } as const;
 
 export const registryTable: TableDefinition = {
@@ -82,6 +84,12 @@ export const registryTable: TableDefinition = {
       partitionKey: { name: 'dueShard', type: 'S' },
       sortKey: { name: 'dueAt', type: 'N' },
       projection: ['dueKind', 'end', 'name', 'namespace'],
+    },
+    {
+      indexName: REGISTRY_INDEX.namespaceRepos,
+      partitionKey: { name: 'reposOf', type: 'S' },
+      sortKey: { name: 'name', type: 'S' },
+      projection: ['kind'],
     },
   ],
 };

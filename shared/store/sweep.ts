@@ -14,7 +14,7 @@ import { dropTombstone } from './tag-writes.js';
 import { WriteConflictError, transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
 
-export type DueKind = 'expire' | 'purge' | 'gc';
+export type DueKind = 'expire' | 'purge' | 'gc' | 'prune-namespace' | 'prune-repository';
 
 export interface DueItem {
   /** The repository's key (opaque outside the store) and, for the audit, its names. */
@@ -34,8 +34,9 @@ export interface DueItem {
 /** The queue's shards (opaque names); each is read on its own. */
 export const dueShards = (): string[] => allSweepShards();
 
-/** `REPO#ns/name` → its namespace and repository. */
+/** `REPO#ns/name` → its namespace and repository; `NS#ns` (a namespace's auto-prune job) → repository ''. */
 function repositoryOf(pk: string): { namespace: string; repository: string } {
+  if (pk.startsWith('NS#')) return { namespace: pk.slice('NS#'.length), repository: '' };
   const path = pk.slice('REPO#'.length);
   const slash = path.indexOf('/');
   return { namespace: path.slice(0, slash), repository: path.slice(slash + 1) };

@@ -21,6 +21,7 @@ export function toRange(item: Item): TagRange {
     end: item.end as number | undefined,
     reversion: Boolean(item.reversion),
     endedBy: item.endedBy as RangeEndReason | undefined,
+    ...(item.immutable === true ? { immutable: true } : {}),
   };
 }
 

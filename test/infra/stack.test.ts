@@ -113,6 +113,12 @@ describe('HTTP API', () => {
         'POST /api/v1/organization/',
         'PUT /api/v1/user/',
         'GET /v2/',
+        'GET /api/v1/organization/{org}/autoprunepolicy/',
+        'POST /api/v1/organization/{org}/autoprunepolicy/',
+        'GET /api/v1/user/autoprunepolicy/',
+        'POST /api/v1/user/autoprunepolicy/',
+        'GET /api/v1/repository/{ns}/{repo}/autoprunepolicy/',
+        'POST /api/v1/repository/{ns}/{repo}/autoprunepolicy/',
       ].sort(),
     );
     for (const route of slashRoutes) {
