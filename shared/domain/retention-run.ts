@@ -96,7 +96,7 @@ export async function pruneRepository(deps: RetentionDeps, ref: RepositoryRef, p
       // Never end a range before it began (a lagging clock), as a user delete.
       const at = Math.max(now, pointer.start);
       try {
-        await deps.store.tags.deleteTag(pk, pointer, at, windowS, pruneChange(ref, pointer.name, at, operationId));
+        await deps.store.tags.deleteTag({ pk, current: pointer, nowMs: at, windowS, change: pruneChange(ref, pointer.name, at, operationId) });
         result.pruned.push({ tag: pointer.name, manifestDigest: pointer.manifestDigest, policyUuid: decision.policy_uuid as string, start: pointer.start });
       } catch (error) {
         // The tag changed since it was read (moved, deleted, restored, or a stale index row): the
