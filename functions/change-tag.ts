@@ -1,6 +1,6 @@
 /**
  * PUT /api/v1/repository/{ns}/{repo}/tag/{tag} — Quay's changeTag: create or move a tag
- * (`manifest_digest`, or the legacy `image` id) and/or set its `expiration`.
+ * (`manifest_digest`, or the legacy `image` id) and/or set its `expiration` and `immutable` flag.
  */
 import { isValidDigest } from '../shared/domain/digest.js';
 import { LEGACY_IMAGE_ID_PATTERN } from '../shared/domain/names.js';
@@ -8,6 +8,8 @@ import { TAG_ERROR, isValidTagName } from '../shared/domain/quay-format.js';
 import { changeExpiration, manifestForLegacyImage, retarget, tagChange } from '../shared/domain/tag-operations.js';
 import type { TagDeps } from '../shared/domain/tag-operations.js';
 import { isUsableExpiration } from '../shared/domain/tag-rules.js';
+import { changeImmutability } from '../shared/domain/tag-protection.js';
+import { roleAtLeast } from '../shared/domain/permissions.js';
 import { has, jsonBody } from '../shared/http/body.js';
 import type { BodyTypes } from '../shared/http/schemas.js';
 import { quay } from '../shared/http/errors.js';
@@ -42,7 +44,11 @@ export const handler = apiHandler(
   const actor = actorOf(context, request);
   const expiration = body.expiration ?? null;
 
-  if (has(body, 'manifest_digest') || has(body, 'image')) {
+  const moves = has(body, 'manifest_digest') || has(body, 'image');
+  // Quay's order: expiration, then immutable, then the target (no transaction across them).
+  if (!moves && has(body, 'expiration')) await changeExpiration(deps, actor, tag, expiration);
+  if (has(body, 'immutable')) await changeImmutability(deps, actor, tag, body.immutable, roleAtLeast(context.role, 'admin'));
+  if (moves) {
     // Quay's 500 on huge values is a 400 here, like any unusable expiration.
     if (expiration !== null && !isUsableExpiration(expiration, deps.clock.now())) throw quay.badRequest();
     const target = await resolveTarget(deps, context.pk, body);
@@ -81,8 +87,6 @@ export const handler = apiHandler(
           return changes;
         },
     });
-  } else if (has(body, 'expiration')) {
-    await changeExpiration(deps, actor, tag, expiration);
   }
   return { status: 201, body: 'Updated' };
   },

@@ -7,9 +7,10 @@
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/index.js';
 import { WriteConflictError, withConflictRetry } from '../store/index.js';
-import type { ChangeRecord, LiveTag, ManifestRecord, Performer, TagRange } from '../store/index.js';
+import type { ChangeRecord, ImmutabilityPolicy, LiveTag, ManifestRecord, Performer, TagRange } from '../store/index.js';
 import type { PreviousRange } from '../store/tag-writes.js';
-import { badRequest, invalidRequest, notFound } from './errors.js';
+import { TagImmutableError, badRequest, invalidRequest, modelError, notFound } from './errors.js';
+import { coveringPolicy } from './immutability-policy.js';
 import { clampedExpirationEnd, isAlive, isUsableExpiration, nextRangeStart } from './tag-rules.js';
 
 export interface TagDeps {
@@ -25,11 +26,26 @@ export interface Actor {
   windowS: number;
   performer: Performer | null;
   ip: string | null;
+  /** The immutability policies in force (repository's and namespace's), read with the authorization facts. */
+  immutabilityPolicies?: readonly ImmutabilityPolicy[];
 }
 
 /** The audit change of a mutation by `actor` at `at`. */
 export function tagChange(actor: Actor, kind: string, at: number, metadata: Record<string, unknown>): ChangeRecord {
   return { kind, namespace: actor.namespace, repository: actor.repository, performer: actor.performer, ip: actor.ip, at, metadata };
+}
+
+/** Quay's `tag_made_immutable_by_policy` entry: written by the transaction that creates the tag (no performer). */
+export function madeImmutableByPolicyChange(actor: Pick<Actor, 'namespace' | 'repository'>, tag: string, at: number): ChangeRecord {
+  return {
+    kind: 'tag_made_immutable_by_policy',
+    namespace: actor.namespace,
+    repository: actor.repository,
+    performer: null,
+    ip: null,
+    at,
+    metadata: { tag, repo: actor.repository, namespace: actor.namespace, immutable: true },
+  };
 }
 
 /** The `tag_expired` change recorded when a mutation (or the sweep) finalizes a passed expiry. */
@@ -67,6 +83,11 @@ export interface RetargetRequest {
    * null once another writer stored it. Otherwise the stored manifest gets one more reference.
    */
   newManifest?: (attempt: number) => Promise<ManifestRecord | null>;
+  /**
+   * A push of the very digest an immutable tag already points at succeeds without writing (unlike
+   * Quay's 409, so CI retries stay idempotent); otherwise an immutable tag refuses any overwrite.
+   */
+  sameDigestIsNoop?: boolean;
 }
 
 /**
@@ -89,20 +110,28 @@ function retargetWithRetries(deps: TagDeps, actor: Actor, request: RetargetReque
     // Read the clock after the pointer: a writer that closed the range meanwhile used an earlier now.
     const now = deps.clock.now();
     const alive = current !== null && isAlive(current, now);
+    if (alive && current.immutable) {
+      if (request.sameDigestIsNoop && current.manifestDigest === request.manifestDigest) return current;
+      throw new TagImmutableError(request.tag, 'overwrite');
+    }
     const previous: PreviousRange = !current ? 'none' : alive ? 'open' : current.endedBy ? 'closed' : 'expired';
     const start = nextRangeStart(now, current);
+    // Quay's retarget_tag: a covered tag is created immutable, without an expiration (CAN_EXPIRE off).
+    const policy = coveringPolicy(actor.immutabilityPolicies ?? [], request.tag);
     const range: TagRange = {
       name: request.tag,
       manifestDigest: request.manifestDigest,
       start,
       reversion: request.reversion,
-      ...(request.expirationS !== undefined ? { end: clampedExpirationEnd(start, request.expirationS) } : {}),
+      ...(request.expirationS !== undefined && !policy ? { end: clampedExpirationEnd(start, request.expirationS) } : {}),
+      ...(policy ? { immutable: true, immutablePolicy: policy.uuid } : {}),
     };
     // The first attempt may take its witness from an index; a retry reads the base table.
     const witness = request.reachableOnly ? await reachabilityWitness(deps, actor.pk, request.manifestDigest, attempt === 1) : undefined;
     if (witness === null) throw notFound();
     const changes = request.changes(alive ? current : null, range);
     if (previous === 'expired') changes.push(tagExpiredChange(actor, current as LiveTag, now));
+    if (policy) changes.push(madeImmutableByPolicyChange(actor, request.tag, range.start));
     await deps.store.tags.retargetTag({
       pk: actor.pk,
       current,
@@ -123,7 +152,7 @@ async function manifestToReference(request: RetargetRequest, attempt: number) {
 }
 
 /** The alive pointer of a tag, or a not-found outcome. */
-async function aliveTag(deps: TagDeps, actor: Actor, tag: string): Promise<LiveTag> {
+export async function aliveTag(deps: TagDeps, actor: Actor, tag: string): Promise<LiveTag> {
   const current = await deps.store.tags.getLiveTag(actor.pk, tag);
   if (!current || !isAlive(current, deps.clock.now())) throw notFound();
   return current;
@@ -133,6 +162,7 @@ async function aliveTag(deps: TagDeps, actor: Actor, tag: string): Promise<LiveT
 export async function deleteTag(deps: TagDeps, actor: Actor, tag: string): Promise<void> {
   await withConflictRetry(async () => {
     const current = await aliveTag(deps, actor, tag);
+    if (current.immutable) throw new TagImmutableError(tag, 'delete');
     // Never end a range before it began (a lagging clock).
     const now = Math.max(deps.clock.now(), current.start);
     await deps.store.tags.deleteTag(actor.pk, current, now, actor.windowS, tagChange(actor, 'delete_tag', now, {
@@ -154,6 +184,8 @@ export async function changeExpiration(deps: TagDeps, actor: Actor, tag: string,
       const current = await aliveTag(deps, actor, tag);
       // Checked after the tag lookup, as Quay does: a missing tag is a 404 whatever the value.
       if (expirationS !== null && !isUsableExpiration(expirationS, deps.clock.now())) throw badRequest();
+      // Quay's change_tag_expiration raises a DataModelException the view does not catch: 400, not 409.
+      if (expirationS !== null && current.immutable) throw modelError(`Cannot set expiration on immutable tag '${tag}'`);
       const end = expirationS === null ? undefined : clampedExpirationEnd(current.start, expirationS);
       if (end === current.end) return;
       const now = deps.clock.now();

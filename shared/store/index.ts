@@ -6,6 +6,7 @@
 import * as access from './access.js';
 import * as audit from './audit.js';
 import type { StoreContext } from './context.js';
+import * as immutabilityPolicies from './immutability-policies.js';
 import * as manifests from './manifests.js';
 import * as namespaces from './namespaces.js';
 import type { Store } from './port.js';
@@ -36,6 +37,15 @@ export function createStore(ctx: StoreContext): Store {
       createOrganization: (...args) => namespaces.createOrganization(ctx, ...args),
       setTagExpiration: (...args) => namespaces.setTagExpiration(ctx, ...args),
     },
+    immutabilityPolicies: {
+      putPolicy: (...args) => immutabilityPolicies.putImmutabilityPolicy(ctx, ...args),
+      deletePolicy: (...args) => immutabilityPolicies.deleteImmutabilityPolicy(ctx, ...args),
+      listNamespaceRepositories: (...args) => immutabilityPolicies.listNamespaceRepositories(ctx, ...args),
+      queueApplication: (...args) => immutabilityPolicies.queueApplication(ctx, ...args),
+      getApplication: (...args) => immutabilityPolicies.getApplication(ctx, ...args),
+      advanceApplication: (...args) => immutabilityPolicies.advanceApplication(ctx, ...args),
+      recordChange: (...args) => immutabilityPolicies.recordChange(ctx, ...args),
+    },
     repositories: {
       createRepository: (...args) => repositories.createRepository(ctx, ...args),
       setVisibility: (...args) => repositories.setVisibility(ctx, ...args),
@@ -58,10 +68,13 @@ export function createStore(ctx: StoreContext): Store {
       tagsAliveAt: (...args) => tagReads.tagsAliveAt(ctx, ...args),
       aliveTagAt: (...args) => tagReads.aliveTagAt(ctx, ...args),
       indexedAliveTagAt: (...args) => tagReads.indexedAliveTagAt(ctx, ...args),
+      listAliveTags: (...args) => tagReads.listAliveTags(ctx, ...args),
+      markTagsImmutable: (...args) => immutabilityPolicies.markTagsImmutable(ctx, ...args),
       listAliveTagNames: (...args) => tagReads.listAliveTagNames(ctx, ...args),
       retargetTag: (...args) => tagWrites.retargetTag(ctx, ...args),
       deleteTag: (...args) => tagWrites.deleteTag(ctx, ...args),
       setTagExpiration: (...args) => tagWrites.setTagExpiration(ctx, ...args),
+      setTagImmutability: (...args) => tagWrites.setTagImmutability(ctx, ...args),
       finalizeExpiredTag: (...args) => tagWrites.finalizeExpiredTag(ctx, ...args),
     },
   };
@@ -72,3 +85,4 @@ export type { StoreContext, StoreTables } from './context.js';
 export { InvalidPositionError, WriteConflictError, withConflictRetry } from './errors.js';
 export * from './records.js';
 export { repoPK } from './keys.js';
+export type { PendingApplication, PolicyOwner } from './immutability-policies.js';

@@ -47,6 +47,11 @@ export const SK = {
   /** An outbox change item: one per mutation, read by the stream consumer, expired by TTL. */
   change: (atMs: number, id: string) => `CHG#${pad13(atMs)}#${id}`,
   changePrefix: 'CHG#',
+  /** In a namespace's partition: one entry per repository (lists a namespace's repositories). */
+  directory: (repository: string) => `DIR#${repository}`,
+  directoryPrefix: 'DIR#',
+  /** In a repository's partition: an immutability policy still to apply to its alive tags (sweep). */
+  pendingApplication: (policyUuid: string) => `IMMAPPLY#${policyUuid}`,
 };
 
 /** Key of the tagHistory index: one tag name's ranges. */

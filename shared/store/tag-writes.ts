@@ -75,11 +75,20 @@ function closeRange(ctx: StoreContext, pk: string, current: LiveTag, endMs: numb
   };
 }
 
-/** The condition that `current` is still exactly the live pointer we read (or that none exists). */
-function pointerCondition(current: LiveTag | null) {
-  return current
-    ? { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': current.version } }
-    : { ConditionExpression: 'attribute_not_exists(PK)' };
+/**
+ * The condition that `current` is still exactly the live pointer we read (or that none exists) and,
+ * for writes that end or replace its range, that it is not immutable. The immutability guard is a
+ * condition of the transaction itself (not only a check of what was read), so a move racing a
+ * "make immutable" loses whichever order they commit in. Conditional-request guards compose here.
+ */
+export function pointerCondition(current: LiveTag | null, requireMutable = true) {
+  if (!current) return { ConditionExpression: 'attribute_not_exists(PK)' };
+  return requireMutable
+    ? {
+        ConditionExpression: 'version = :version AND NOT immutable = :immutable',
+        ExpressionAttributeValues: { ':version': current.version, ':immutable': true },
+      }
+    : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': current.version } };
 }
 
 /** What happens to the range the pointer showed when a new range opens. */
@@ -229,10 +238,11 @@ export async function setTagExpiration(ctx: StoreContext, pk: string, current: L
       TableName: ctx.tables.registry,
       Key: { PK: pk, SK: SK.tag(current.name) },
       UpdateExpression: endMs === undefined ? 'SET version = :next REMOVE #end' : 'SET version = :next, #end = :end',
-      ConditionExpression: 'version = :version',
+      // Clearing an expiration is allowed on an immutable tag; setting one is not.
+      ConditionExpression: pointerCondition(current, endMs !== undefined).ConditionExpression,
       ExpressionAttributeNames: { '#end': 'end' },
       ExpressionAttributeValues: {
-        ':version': current.version,
+        ...pointerCondition(current, endMs !== undefined).ExpressionAttributeValues,
         ':next': current.version + 1,
         ...(endMs === undefined ? {} : { ':end': endMs }),
       },
@@ -253,4 +263,51 @@ export async function finalizeExpiredTag(ctx: StoreContext, pk: string, current:
 /** The delete of a tombstone, when the sweep purges the range it mirrors. */
 export function dropTombstone(ctx: StoreContext, pk: string, pointer: LiveTag): TransactItem {
   return { Delete: { TableName: ctx.tables.registry, Key: { PK: pk, SK: SK.tag(pointer.name) }, ...pointerCondition(pointer) } };
+}
+
+/** What a change of immutability writes (see setTagImmutability). */
+export interface ImmutabilityMark {
+  immutable: boolean;
+  /** The policy that makes it immutable (absent: the API). */
+  policy?: string;
+  /** Clear a pending expiration on the way (policies do; the API refuses instead). */
+  clearExpiration?: boolean;
+}
+
+/**
+ * Sets or unsets the immutable flag of an alive tag (range and pointer), if the pointer is still at
+ * its version. Making a tag immutable also requires it to carry no expiration, unless the mark
+ * clears it in the same write.
+ */
+export async function setTagImmutability(ctx: StoreContext, pk: string, current: LiveTag, mark: ImmutabilityMark, change: ChangeRecord | null) {
+  const clear = mark.immutable && mark.clearExpiration === true && current.end !== undefined;
+  const set = `SET immutable = :true${mark.policy ? ', immutablePolicy = :policy' : ''}`;
+  const removes = [...(mark.immutable && mark.policy ? [] : ['immutablePolicy']), ...(clear ? ['#end'] : [])];
+  const values = { ':true': true, ...(mark.policy && mark.immutable ? { ':policy': mark.policy } : {}) };
+  const rangeUpdate: TransactItem = {
+    Update: {
+      TableName: ctx.tables.registry,
+      Key: { PK: pk, SK: current.rangeSK },
+      UpdateExpression: mark.immutable
+        ? `${set}${clear ? ', endSK = :endSK' : ''} REMOVE ${[...removes, ...(clear ? ['dueShard', 'dueAt', 'dueKind'] : [])].join(', ')}`
+        : 'REMOVE immutable, immutablePolicy',
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(endedBy)',
+      ...(clear ? { ExpressionAttributeNames: { '#end': 'end' } } : {}),
+      ...(mark.immutable ? { ExpressionAttributeValues: { ...values, ...(clear ? { ':endSK': endSK(undefined, current.name, current.start) } : {}) } } : {}),
+    },
+  };
+  const pointerUpdate: TransactItem = {
+    Update: {
+      TableName: ctx.tables.registry,
+      Key: { PK: pk, SK: SK.tag(current.name) },
+      UpdateExpression: mark.immutable
+        ? `${set}, version = :next${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`
+        : 'SET version = :next REMOVE immutable, immutablePolicy',
+      // A tag with an expiration is made immutable only by a write that clears it.
+      ConditionExpression: mark.immutable && !clear ? 'version = :version AND attribute_not_exists(#end)' : 'version = :version',
+      ...(clear || (mark.immutable && !clear) ? { ExpressionAttributeNames: { '#end': 'end' } } : {}),
+      ExpressionAttributeValues: { ':version': current.version, ':next': current.version + 1, ...(mark.immutable ? values : {}) },
+    },
+  };
+  await transact(ctx, [rangeUpdate, pointerUpdate, ...(change ? [putChange(ctx, change)] : [])]);
 }
