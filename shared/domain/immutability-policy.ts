@@ -12,18 +12,33 @@ export const MAX_IMMUTABILITY_POLICIES = 100;
 
 const compiled = new Map<string, RE2JS | null>();
 
-/** The compiled pattern (cached, bounded like Quay's LRU of 256), or the RE2 error text. */
+/**
+ * RE2 matches in time linear in the input, times the size of the compiled program; counted
+ * repetitions (`.{0,1000}` three times is 6,000 instructions) would make that factor large, so a
+ * program beyond this size is refused like a pattern that does not compile. Tag names are at most
+ * 128 characters, so no useful pattern comes near it.
+ */
+export const MAX_PROGRAM_INSTRUCTIONS = 1000;
+
+/** The compiled pattern (cached, bounded like Quay's LRU of 256), or the error text. */
 function compile(pattern: string): RE2JS | string {
   const cached = compiled.get(pattern);
   if (cached) return cached;
   try {
     const regex = RE2JS.compile(pattern);
+    if (programSize(regex) > MAX_PROGRAM_INSTRUCTIONS) return `pattern is too large (more than ${MAX_PROGRAM_INSTRUCTIONS} RE2 instructions)`;
     if (compiled.size >= 256) compiled.delete(compiled.keys().next().value as string);
     compiled.set(pattern, regex);
     return regex;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/** The number of instructions of the compiled RE2 program (re2js keeps it on the compiled object). */
+function programSize(regex: RE2JS): number {
+  const program = (regex as unknown as { re2Input?: { prog?: { inst?: unknown[] } } }).re2Input?.prog?.inst;
+  return Array.isArray(program) ? program.length : 0;
 }
 
 /** Quay's _matches_policy: a full match, inverted by `tagPatternMatches: false`; an error is "no match" before inversion. */
