@@ -118,7 +118,7 @@ describe('tag rows', () => {
     expect(Object.keys(row)).toEqual(['name', 'reversion', 'immutable', 'start_ts', 'manifest_digest', 'manifest', 'is_manifest_list', 'size', 'last_modified']);
     expect(row.size).toBeNull();
     const imageRow = tagView(range, storedRecord(image([1, 2])));
-    expect(Object.keys(imageRow).slice(3, 7)).toEqual(['docker_image_id', 'image_id', 'size', 'manifest_digest']);
+    expect(Object.keys(imageRow).slice(4, 8)).toEqual(['docker_image_id', 'image_id', 'size', 'manifest_digest']);
   });
 });
 
