@@ -12,6 +12,7 @@ import * as namespaces from './namespaces.js';
 import type { Store } from './port.js';
 import * as repositories from './repositories.js';
 import * as sweep from './sweep.js';
+import * as tagImmutability from './tag-immutability.js';
 import * as tagReads from './tag-reads.js';
 import * as tagWrites from './tag-writes.js';
 
@@ -74,7 +75,7 @@ export function createStore(ctx: StoreContext): Store {
       retargetTag: (...args) => tagWrites.retargetTag(ctx, ...args),
       deleteTag: (...args) => tagWrites.deleteTag(ctx, ...args),
       setTagExpiration: (...args) => tagWrites.setTagExpiration(ctx, ...args),
-      setTagImmutability: (...args) => tagWrites.setTagImmutability(ctx, ...args),
+      setTagImmutability: (...args) => tagImmutability.setTagImmutability(ctx, ...args),
       finalizeExpiredTag: (...args) => tagWrites.finalizeExpiredTag(ctx, ...args),
     },
   };

@@ -24,7 +24,8 @@ import type {
 import type { PendingApplication, PolicyOwner } from './immutability-policies.js';
 import type { DueItem } from './sweep.js';
 import type { HistoryQuery, RangePage } from './tag-reads.js';
-import type { ImmutabilityMark, RetargetWrite } from './tag-writes.js';
+import type { ImmutabilityMark } from './tag-immutability.js';
+import type { RetargetWrite } from './tag-writes.js';
 
 export interface Store {
   access: {
