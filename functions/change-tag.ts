@@ -1,6 +1,6 @@
 /**
  * PUT /api/v1/repository/{ns}/{repo}/tag/{tag} — Quay's changeTag: create or move a tag
- * (`manifest_digest`, or the legacy `image` id) and/or set its `expiration`.
+ * (`manifest_digest`, or the legacy `image` id) and/or set its `expiration` and `immutable` flag.
  */
 import { isValidDigest } from '../shared/domain/digest.js';
 import { LEGACY_IMAGE_ID_PATTERN } from '../shared/domain/names.js';
@@ -10,6 +10,8 @@ import type { TagDeps } from '../shared/domain/tag-operations.js';
 import { isUsableExpiration } from '../shared/domain/tag-rules.js';
 import { has, jsonBody, validJsonBodyOrNull } from '../shared/http/body.js';
 import type { ApiRequest } from '../shared/http/pipeline.js';
+import { changeImmutability } from '../shared/domain/tag-protection.js';
+import { roleAtLeast } from '../shared/domain/permissions.js';
 import type { BodyTypes } from '../shared/http/schemas.js';
 import { quay } from '../shared/http/errors.js';
 import { apiHandler } from '../shared/http/api.js';
@@ -68,7 +70,12 @@ export const handler = apiHandler(
   const expiration = body.expiration ?? null;
   const expect = expectationOf(request, { noneMatch: true });
 
-  if (has(body, 'manifest_digest') || has(body, 'image')) {
+  const moves = has(body, 'manifest_digest') || has(body, 'image');
+  // Quay's order: expiration, then immutable, then the target (no transaction across them).
+  const preconditions = expect ? { expect } : {};
+  if (!moves && has(body, 'expiration')) await changeExpiration(deps, actor, tag, expiration, { pointer: reads.pointer, ...preconditions });
+  if (has(body, 'immutable')) await changeImmutability(deps, actor, tag, body.immutable, roleAtLeast(context.role, 'admin'));
+  if (moves) {
     // Quay's 500 on huge values is a 400 here, like any unusable expiration.
     if (expiration !== null && !isUsableExpiration(expiration, deps.clock.now())) throw quay.badRequest();
     const target = await resolveTarget(deps, context.pk, body, reads.leaves);
@@ -77,8 +84,9 @@ export const handler = apiHandler(
         manifestDigest: target.digest,
         reversion: false,
         reachableOnly: true,
-        pointer: reads.pointer,
-        ...(expect ? { expect } : {}),
+        // The pointer read alongside the authorization is stale once the immutable step wrote it.
+        ...(has(body, 'immutable') ? {} : { pointer: reads.pointer }),
+        ...preconditions,
         // Unlike Quay, an expiration sent with a target applies to the new range (not the old one).
         ...(expiration !== null ? { expirationS: expiration } : {}),
         changes: (previous, range) => {
@@ -109,8 +117,6 @@ export const handler = apiHandler(
           return changes;
         },
     });
-  } else if (has(body, 'expiration')) {
-    await changeExpiration(deps, actor, tag, expiration, { pointer: reads.pointer, ...(expect ? { expect } : {}) });
   }
   return { status: 201, body: 'Updated' };
   },

@@ -38,6 +38,8 @@ export interface RouteDefinition {
 }
 
 const repo = '/api/v1/repository/{ns}/{repo}';
+const orgPolicies = '/api/v1/organization/{org}/immutabilitypolicy';
+const repoPolicies = `${repo}/immutabilitypolicy`;
 const READ: TableAccess = { registry: 'read' };
 const WRITE: TableAccess = { registry: 'readwrite' };
 const LOGS: TableAccess = { registry: 'read', audit: 'read' };
@@ -57,6 +59,18 @@ export const routes: readonly RouteDefinition[] = [
   // Safe automation: atomic multi-tag changes and the diff between two instants
   { method: 'POST', path: `${repo}/tag/`, handler: 'change-tags', permission: 'repo:write', access: WRITE },
   { method: 'GET', path: `${repo}/tagdiff`, handler: 'tag-diff', permission: 'repo:read', access: READ },
+  // Tag protection: immutability policies (Quay, FEATURE_IMMUTABLE_TAGS) and the explain extension (DESIGN 5.6)
+  { method: 'GET', path: `${repo}/tag/{tag}/protection`, handler: 'tag-protection', permission: 'repo:read', access: READ },
+  { method: 'GET', path: `${orgPolicies}/`, handler: 'list-immutability-policies', permission: 'namespace:admin', access: READ },
+  { method: 'POST', path: `${orgPolicies}/`, handler: 'create-immutability-policy', permission: 'namespace:admin', access: WRITE },
+  { method: 'GET', path: `${orgPolicies}/{uuid}`, handler: 'get-immutability-policy', permission: 'namespace:admin', access: READ },
+  { method: 'PUT', path: `${orgPolicies}/{uuid}`, handler: 'update-immutability-policy', permission: 'namespace:admin', access: WRITE },
+  { method: 'DELETE', path: `${orgPolicies}/{uuid}`, handler: 'delete-immutability-policy', permission: 'namespace:admin', access: WRITE },
+  { method: 'GET', path: `${repoPolicies}/`, handler: 'list-immutability-policies', permission: 'repo:admin', access: READ },
+  { method: 'POST', path: `${repoPolicies}/`, handler: 'create-immutability-policy', permission: 'repo:admin', access: WRITE },
+  { method: 'GET', path: `${repoPolicies}/{uuid}`, handler: 'get-immutability-policy', permission: 'repo:admin', access: READ },
+  { method: 'PUT', path: `${repoPolicies}/{uuid}`, handler: 'update-immutability-policy', permission: 'repo:admin', access: WRITE },
+  { method: 'DELETE', path: `${repoPolicies}/{uuid}`, handler: 'delete-immutability-policy', permission: 'repo:admin', access: WRITE },
 
   // Administration (DESIGN 5.3)
   { method: 'POST', path: '/api/v1/organization/', handler: 'create-organization', permission: 'user', access: WRITE },

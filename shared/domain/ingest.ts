@@ -82,6 +82,7 @@ async function storeManifest(deps: TagDeps, actor: Actor, parsed: ParsedManifest
     tag,
     manifestDigest: parsed.digest,
     reversion: false,
+    sameDigestIsNoop: true,
     newManifest: stored
       ? undefined
       : async (attempt) => (attempt > 1 && (await store.manifests.getManifest(actor.pk, parsed.digest)) ? null : record),

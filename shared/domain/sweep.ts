@@ -9,6 +9,7 @@ import type { Store } from '../store/index.js';
 import { DEFAULT_TAG_EXPIRATION_S, WriteConflictError } from '../store/index.js';
 import type { DueItem } from '../store/sweep.js';
 import { runRetentionJob } from './retention-sweep.js';
+import { continueApplication } from './policy-application.js';
 import { tagExpiredChange } from './tag-operations.js';
 
 export interface SweepReport {
@@ -100,7 +101,9 @@ async function handleDueItem(deps: SweepDeps, item: DueItem, now: number, window
         // The pointer mirrors the open range (same start, same end), so it is the only read: the
         // transaction's conditions re-check both items.
         const pointer = item.name === undefined ? null : await store.tags.getLiveTag(item.pk, item.name);
-        const stillDue = pointer && !pointer.endedBy && pointer.rangeSK === item.sk && pointer.end !== undefined && pointer.end <= now;
+        // An immutable tag never expires (its transaction re-checks that too).
+        const stillDue =
+          pointer && !pointer.endedBy && !pointer.immutable && pointer.rangeSK === item.sk && pointer.end !== undefined && pointer.end <= now;
         if (!stillDue) return 'skipped';
         const change = tagExpiredChange({ namespace, repository }, pointer, now);
         await store.tags.finalizeExpiredTag(item.pk, pointer, await windowOf(namespace), change);
@@ -125,6 +128,12 @@ async function handleDueItem(deps: SweepDeps, item: DueItem, now: number, window
         // That was the manifest's last reference: collect it now rather than on a later run.
         const collected = manifestRefs && manifestRefs.refs <= 1 ? await collectManifest(deps, item.pk, manifestRefs.digest, now) : 0;
         return { purged: 1, collected };
+      }
+      case 'immutability': {
+        const app = await store.immutabilityPolicies.getApplication(item.pk, item.sk);
+        if (!app || app.dueAt !== item.dueAt) return 'skipped';
+        await continueApplication(deps, app);
+        return 'kept';
       }
       case 'gc': {
         const deleted = await collectManifest(deps, item.pk, item.digest as string, item.dueAt);

@@ -7,9 +7,10 @@
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/index.js';
 import { WriteConflictError, withConflictRetry } from '../store/index.js';
-import type { ChangeRecord, LiveTag, ManifestRecord, Performer, TagRange } from '../store/index.js';
+import type { ChangeRecord, ImmutabilityPolicy, LiveTag, ManifestRecord, Performer, TagRange } from '../store/index.js';
 import type { PreviousRange } from '../store/tag-writes.js';
-import { badRequest, invalidRequest, notFound } from './errors.js';
+import { TagImmutableError, badRequest, invalidRequest, modelError, notFound } from './errors.js';
+import { coveringPolicy } from './immutability-policy.js';
 import { clampedExpirationEnd, isAlive, isUsableExpiration, nextRangeStart } from './tag-rules.js';
 import { requireExpectation, storeExpectation } from './preconditions.js';
 import type { TagExpectation } from './preconditions.js';
@@ -37,11 +38,26 @@ export interface Actor {
   windowS: number;
   performer: Performer | null;
   ip: string | null;
+  /** The immutability policies in force (repository's and namespace's), read with the authorization facts. */
+  immutabilityPolicies?: readonly ImmutabilityPolicy[];
 }
 
 /** The audit change of a mutation by `actor` at `at`. */
 export function tagChange(actor: Actor, kind: string, at: number, metadata: Record<string, unknown>): ChangeRecord {
   return { kind, namespace: actor.namespace, repository: actor.repository, performer: actor.performer, ip: actor.ip, at, metadata };
+}
+
+/** Quay's `tag_made_immutable_by_policy` entry: written by the transaction that creates the tag (no performer). */
+export function madeImmutableByPolicyChange(actor: Pick<Actor, 'namespace' | 'repository'>, tag: string, at: number): ChangeRecord {
+  return {
+    kind: 'tag_made_immutable_by_policy',
+    namespace: actor.namespace,
+    repository: actor.repository,
+    performer: null,
+    ip: null,
+    at,
+    metadata: { tag, repo: actor.repository, namespace: actor.namespace, immutable: true },
+  };
 }
 
 /** The `tag_expired` change recorded when a mutation (or the sweep) finalizes a passed expiry. */
@@ -83,6 +99,11 @@ export interface RetargetRequest {
   pointer?: PointerRead;
   /** If-Match / If-None-Match: what the pointer must show, else 412 (checked by the transaction too). */
   expect?: TagExpectation;
+  /**
+   * A push of the very digest an immutable tag already points at succeeds without writing (unlike
+   * Quay's 409, so CI retries stay idempotent); otherwise an immutable tag refuses any overwrite.
+   */
+  sameDigestIsNoop?: boolean;
 }
 
 /**
@@ -111,18 +132,26 @@ function retargetWithRetries(deps: TagDeps, actor: Actor, request: RetargetReque
     const now = deps.clock.now();
     const alive = current !== null && isAlive(current, now);
     requireExpectation(request.tag, current, now, request.expect);
+    if (alive && current.immutable) {
+      if (request.sameDigestIsNoop && current.manifestDigest === request.manifestDigest) return current;
+      throw new TagImmutableError(request.tag, 'overwrite');
+    }
     const previous: PreviousRange = !current ? 'none' : alive ? 'open' : current.endedBy ? 'closed' : 'expired';
     const start = nextRangeStart(now, current);
+    // Quay's retarget_tag: a covered tag is created immutable, without an expiration (CAN_EXPIRE off).
+    const policy = coveringPolicy(actor.immutabilityPolicies ?? [], request.tag);
     const range: TagRange = {
       name: request.tag,
       manifestDigest: request.manifestDigest,
       start,
       reversion: request.reversion,
-      ...(request.expirationS !== undefined ? { end: clampedExpirationEnd(start, request.expirationS) } : {}),
+      ...(request.expirationS !== undefined && !policy ? { end: clampedExpirationEnd(start, request.expirationS) } : {}),
+      ...(policy ? { immutable: true, immutablePolicy: policy.uuid } : {}),
     };
     if (witness === null) throw notFound(`manifest ${request.manifestDigest} is not reachable from an alive tag: push it by tag, or restore it`);
     const changes = request.changes(alive ? current : null, range);
     if (previous === 'expired') changes.push(tagExpiredChange(actor, current as LiveTag, now));
+    if (policy) changes.push(madeImmutableByPolicyChange(actor, request.tag, range.start));
     await deps.store.tags.retargetTag({
       pk: actor.pk,
       current,
@@ -150,7 +179,7 @@ export interface TagWriteOptions {
 }
 
 /** The alive pointer of a tag, or a not-found outcome (a 412 first, when an expectation fails). */
-async function aliveTag(deps: TagDeps, actor: Actor, tag: string, attempt: number, options: TagWriteOptions): Promise<LiveTag> {
+export async function aliveTag(deps: TagDeps, actor: Actor, tag: string, attempt = 1, options: TagWriteOptions = {}): Promise<LiveTag> {
   const current = await pointerFor(deps, actor.pk, tag, attempt, options.pointer);
   requireExpectation(tag, current, deps.clock.now(), options.expect);
   if (!current || !isAlive(current, deps.clock.now())) throw notFound(`tag ${tag} has no alive version (deleted or expired): restore it first`);
@@ -161,6 +190,7 @@ async function aliveTag(deps: TagDeps, actor: Actor, tag: string, attempt: numbe
 export async function deleteTag(deps: TagDeps, actor: Actor, tag: string, options: TagWriteOptions = {}): Promise<void> {
   await withConflictRetry(async (attempt) => {
     const current = await aliveTag(deps, actor, tag, attempt, options);
+    if (current.immutable) throw new TagImmutableError(tag, 'delete');
     // Never end a range before it began (a lagging clock).
     const now = Math.max(deps.clock.now(), current.start);
     const change = tagChange(actor, 'delete_tag', now, {
@@ -189,6 +219,8 @@ export async function changeExpiration(
       const current = await aliveTag(deps, actor, tag, attempt, options);
       // Checked after the tag lookup, as Quay does: a missing tag is a 404 whatever the value.
       if (expirationS !== null && !isUsableExpiration(expirationS, deps.clock.now())) throw badRequest();
+      // Quay's change_tag_expiration raises a DataModelException the view does not catch: 400, not 409.
+      if (expirationS !== null && current.immutable) throw modelError(`Cannot set expiration on immutable tag '${tag}'`);
       const end = expirationS === null ? undefined : clampedExpirationEnd(current.start, expirationS);
       if (end === current.end) return;
       const now = deps.clock.now();

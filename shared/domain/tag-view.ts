@@ -21,7 +21,8 @@ export function parseManifestJson(manifest: ManifestRecord): unknown {
 export function tagView(range: TagRange, manifest: ManifestRecord | undefined): Record<string, unknown> {
   const startS = Math.floor(range.start / 1000);
   const endS = range.end === undefined ? undefined : Math.floor(range.end / 1000);
-  const view: Record<string, unknown> = { name: range.name, reversion: range.reversion };
+  // `immutable` right after `reversion`, on every row (FEATURE_IMMUTABLE_TAGS on).
+  const view: Record<string, unknown> = { name: range.name, reversion: range.reversion, immutable: range.immutable === true };
   if (startS > 0) view.start_ts = startS;
   // Also present on alive tags whose expiration is still ahead.
   if (endS !== undefined && endS > 0) view.end_ts = endS;

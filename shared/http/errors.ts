@@ -5,7 +5,7 @@
  * (quay-tag-api.md §4): the ApiException "problem" body, `{"message": ...}` from abort() and
  * `{"error": ...}` from util.http.abort; the /v2 API uses the OCI error body.
  */
-import { DomainError } from '../domain/errors.js';
+import { DomainError, TagImmutableError } from '../domain/errors.js';
 import { log } from '../log.js';
 import { WriteConflictError } from '../store/errors.js';
 
@@ -67,6 +67,10 @@ export function quayErrorFor(error: DomainError): HttpError {
       return quay.badRequest();
     case 'precondition_failed':
       return apiException(412, 'precondition_failed', error.message);
+    case 'model_error':
+      return quay.message(400, error.message);
+    case 'forbidden':
+      return quay.unauthorized(true);
     case 'tag_immutable':
       return apiException(409, 'tag_immutable', error.message);
   }
@@ -84,10 +88,17 @@ export type OciErrorCode =
   | 'UNAUTHORIZED'
   | 'DENIED'
   | 'UNSUPPORTED'
-  | 'PAGINATION_NUMBER_INVALID';
+  | 'PAGINATION_NUMBER_INVALID'
+  /** Quay's own code (not in the OCI distribution spec) for a push or delete over an immutable tag. */
+  | 'TAG_IMMUTABLE';
 
 export function ociError(status: number, code: OciErrorCode, message: string, detail: unknown = null, headers?: Record<string, string>) {
   return new HttpError(status, () => ({ errors: [{ code, message, detail }] }), headers);
+}
+
+/** Quay's registry TagImmutable error (endpoints/v2/errors.py): "overwritten" even for deletes. */
+export function ociTagImmutable(tag: string): HttpError {
+  return ociError(409, 'TAG_IMMUTABLE', 'tag is immutable and cannot be overwritten', { message: `tag '${tag}' is immutable` });
 }
 
 export type ErrorStyle = 'quay' | 'oci';
@@ -104,6 +115,7 @@ export interface ErrorPolicy {
 /** Any error → the HttpError to answer with; unexpected errors are logged and become a 500. */
 export async function httpErrorOf(error: unknown, policy: ErrorPolicy): Promise<HttpError> {
   if (error instanceof WriteConflictError && policy.conflict) return policy.conflict();
+  if (error instanceof TagImmutableError && policy.style === 'oci') return ociTagImmutable(error.tag);
   if (error instanceof DomainError) return quayErrorFor(error);
   if (error instanceof HttpError) return error;
   log('error', { message: 'unhandled error', error: String((error as Error)?.stack ?? error) });

@@ -119,5 +119,7 @@ export function actorOf(context: RepositoryContext, request: Pick<ApiRequest, 'i
     windowS: context.windowS,
     performer: performerOf(context.principal),
     ip: request.ip,
+    // Read by the authorization read itself: checking them costs a tag write no extra round trip.
+    immutabilityPolicies: [...(context.repository?.immutabilityPolicies ?? []), ...(context.namespaceRecord?.immutabilityPolicies ?? [])],
   };
 }

@@ -24,14 +24,21 @@ const autoprunePolicySchema = {
 } as const;
 
 export const bodySchemas = {
-  /** Quay's ChangeTag ([L]: `image`, `manifest_digest`, `expiration`), no required keys. */
+  /** Quay's ChangeTag (`image`, `manifest_digest`, `expiration`, `immutable`), no required keys. */
   ChangeTag: {
     type: 'object',
     properties: {
       image: { type: ['string', 'null'] },
       manifest_digest: { type: ['string', 'null'] },
       expiration: { type: ['number', 'null'] },
+      immutable: { type: 'boolean' },
     },
+  },
+  /** Quay's ImmutabilityPolicyConfig: unknown keys ignored. */
+  ImmutabilityPolicyConfig: {
+    type: 'object',
+    required: ['tagPattern'],
+    properties: { tagPattern: { type: 'string' }, tagPatternMatches: { type: 'boolean' } },
   },
   /** Quay's RestoreTag: strings only (no null). */
   RestoreTag: {

@@ -7,6 +7,7 @@ export interface GeneratedValidator {
 }
 
 export declare const ChangeTag: GeneratedValidator;
+export declare const ImmutabilityPolicyConfig: GeneratedValidator;
 export declare const RestoreTag: GeneratedValidator;
 export declare const TagChanges: GeneratedValidator;
 export declare const CreateOrganization: GeneratedValidator;

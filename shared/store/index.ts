@@ -7,12 +7,14 @@ import * as access from './access.js';
 import * as audit from './audit.js';
 import * as idempotency from './idempotency.js';
 import type { StoreContext } from './context.js';
+import * as immutabilityPolicies from './immutability-policies.js';
 import * as manifests from './manifests.js';
 import * as namespaces from './namespaces.js';
 import type { Store } from './port.js';
 import * as repositories from './repositories.js';
 import * as retention from './retention.js';
 import * as sweep from './sweep.js';
+import * as tagImmutability from './tag-immutability.js';
 import * as tagReads from './tag-reads.js';
 import * as rangesByEnd from './ranges-by-end.js';
 import * as tagWrites from './tag-writes.js';
@@ -44,6 +46,15 @@ export function createStore(ctx: StoreContext): Store {
       getNamespace: (...args) => namespaces.getNamespace(ctx, ...args),
       createOrganization: (...args) => namespaces.createOrganization(ctx, ...args),
       setTagExpiration: (...args) => namespaces.setTagExpiration(ctx, ...args),
+    },
+    immutabilityPolicies: {
+      putPolicy: (...args) => immutabilityPolicies.putImmutabilityPolicy(ctx, ...args),
+      deletePolicy: (...args) => immutabilityPolicies.deleteImmutabilityPolicy(ctx, ...args),
+      listNamespaceRepositories: (...args) => immutabilityPolicies.listNamespaceRepositories(ctx, ...args),
+      queueApplication: (...args) => immutabilityPolicies.queueApplication(ctx, ...args),
+      getApplication: (...args) => immutabilityPolicies.getApplication(ctx, ...args),
+      advanceApplication: (...args) => immutabilityPolicies.advanceApplication(ctx, ...args),
+      recordChange: (...args) => immutabilityPolicies.recordChange(ctx, ...args),
     },
     repositories: {
       createRepository: (...args) => repositories.createRepository(ctx, ...args),
@@ -82,11 +93,14 @@ export function createStore(ctx: StoreContext): Store {
       rangesEndingAfter: (pk, afterMs, readBudget) => rangesByEnd.rangesEndingAfter(ctx, pk, afterMs, readBudget),
       aliveTagAt: (...args) => tagReads.aliveTagAt(ctx, ...args),
       indexedAliveTagAt: (...args) => tagReads.indexedAliveTagAt(ctx, ...args),
+      listAliveTags: (...args) => tagReads.listAliveTags(ctx, ...args),
+      markTagsImmutable: (...args) => immutabilityPolicies.markTagsImmutable(ctx, ...args),
       listAliveTagNames: (...args) => tagReads.listAliveTagNames(ctx, ...args),
       retargetTag: (...args) => tagWrites.retargetTag(ctx, ...args),
       deleteTag: (...args) => tagWrites.deleteTag(ctx, ...args),
       setTagExpiration: (...args) => tagWrites.setTagExpiration(ctx, ...args),
       applyTagWrites: (...args) => tagBatch.applyTagWrites(ctx, ...args),
+      setTagImmutability: (...args) => tagImmutability.setTagImmutability(ctx, ...args),
       finalizeExpiredTag: (...args) => tagWrites.finalizeExpiredTag(ctx, ...args),
     },
   };
@@ -98,3 +112,4 @@ export { InvalidPositionError, WriteConflictError, withConflictRetry } from './e
 export * from './records.js';
 export { repoPK } from './keys.js';
 export type { AutopruneRun, PrunedEntry, RetentionScope } from './retention.js';
+export type { PendingApplication, PolicyOwner } from './immutability-policies.js';

@@ -55,6 +55,11 @@ export const SK = {
   /** One auto-prune run's log (what it pruned); operation ids start with the run's time, so newest sorts last. */
   autopruneRun: (operationId: string) => `APRUN#${operationId}`,
   autopruneRunPrefix: 'APRUN#',
+  /** In a namespace's partition: one entry per repository (lists a namespace's repositories). */
+  directory: (repository: string) => `DIR#${repository}`,
+  directoryPrefix: 'DIR#',
+  /** In a repository's partition: an immutability policy still to apply to its alive tags (sweep). */
+  pendingApplication: (policyUuid: string) => `IMMAPPLY#${policyUuid}`,
 };
 
 /** Key of the tagHistory index: one tag name's ranges. */

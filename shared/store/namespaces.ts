@@ -2,6 +2,7 @@
 import type { StoreContext } from './context.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { putChange } from './changes.js';
+import { policiesField } from './immutability-policies.js';
 import { SK, namespacePK } from './keys.js';
 import { DEFAULT_TAG_EXPIRATION_S } from './records.js';
 import type { ChangeRecord, NamespaceRecord } from './records.js';
@@ -16,6 +17,7 @@ export function toNamespace(item: Record<string, unknown>): NamespaceRecord {
     email: item.email as string | undefined,
     tagExpirationS: (item.tagExpirationS as number | undefined) ?? DEFAULT_TAG_EXPIRATION_S,
     createdAt: item.createdAt as number,
+    ...policiesField(item, 'namespace'),
   };
 }
 

@@ -10,6 +10,7 @@ import type { AuditEntry, AuditQuery } from './audit.js';
 import type { QueryPosition } from './reads.js';
 import type {
   ChangeRecord,
+  ImmutabilityPolicy,
   LiveTag,
   ManifestRecord,
   ManifestRefs,
@@ -28,6 +29,8 @@ import type { HistoryQuery, RangePage } from './tag-reads.js';
 import type { DeleteWrite, RetargetWrite } from './tag-writes.js';
 import type { TagWrite } from './tag-batch.js';
 import type { ClaimOutcome, IdempotencyClaim, StoredResponse } from './idempotency.js';
+import type { PendingApplication, PolicyOwner } from './immutability-policies.js';
+import type { ImmutabilityMark } from './tag-immutability.js';
 
 export interface Store {
   idempotency: {
@@ -68,6 +71,21 @@ export interface Store {
     /** Creates an organization; WriteConflictError when any namespace of that name exists. */
     createOrganization(org: NamespaceRecord, change: ChangeRecord): Promise<void>;
     setTagExpiration(name: string, kind: NamespaceKind, seconds: number, nowMs: number, change: ChangeRecord): Promise<void>;
+  };
+  immutabilityPolicies: {
+    /** Creates (a new uuid) or replaces (an existing one) a policy of a namespace or repository; WriteConflictError otherwise. */
+    putPolicy(owner: PolicyOwner & { userNamespace?: boolean }, policy: ImmutabilityPolicy, mode: 'create' | 'update', nowMs: number, change: ChangeRecord): Promise<void>;
+    /** Deletes a policy; WriteConflictError when it does not exist. */
+    deletePolicy(owner: PolicyOwner, uuid: string, change: ChangeRecord): Promise<void>;
+    /** A page of a namespace's repository names (lexical, after `after`). */
+    listNamespaceRepositories(namespace: string, limit: number, after?: string): Promise<{ names: string[]; hasMore: boolean }>;
+    /** Hands the rest of an application to the sweep (replaces one queued for the same policy and repository). */
+    queueApplication(app: PendingApplication): Promise<void>;
+    getApplication(pk: string, sk: string): Promise<PendingApplication | null>;
+    /** Moves the application's cursor, or with null removes it (if it is still the one read). */
+    advanceApplication(app: PendingApplication, after: string | null, dueAt: number): Promise<void>;
+    /** Records an audit change with no other write. */
+    recordChange(change: ChangeRecord): Promise<void>;
   };
   repositories: {
     /** Creates a repository (and a user's own namespace on the way); WriteConflictError if it exists. */
@@ -127,6 +145,10 @@ export interface Store {
     aliveTagAt(pk: string, digest: string, nowMs: number): Promise<string | null>;
     /** A tag (not `exceptName`) the index shows alive at the manifest: eventually consistent, or null. */
     indexedAliveTagAt(pk: string, digest: string, nowMs: number, exceptName?: string): Promise<string | null>;
+    /** Alive tag pointers in lexical order after `after` (strongly consistent). */
+    listAliveTags(pk: string, nowMs: number, limit: number, after?: string): Promise<{ tags: LiveTag[]; hasMore: boolean }>;
+    /** Marks alive tags (at most 49, at the versions read, not yet immutable) immutable by a policy, clearing expirations. */
+    markTagsImmutable(pk: string, tags: LiveTag[], policy: string, change: ChangeRecord | null): Promise<void>;
     /** Alive tag names in lexical order after `after` (strongly consistent). */
     listAliveTagNames(pk: string, nowMs: number, limit: number, after?: string): Promise<{ names: string[]; hasMore: boolean }>;
     /**
@@ -147,6 +169,8 @@ export interface Store {
     ): Promise<void>;
     /** Several retargets and deletes of distinct tags of one repository in one transaction: all or none. */
     applyTagWrites(writes: TagWrite[]): Promise<void>;
+    /** Sets or unsets the immutable flag of the alive tag `current`, if still at its version. */
+    setTagImmutability(pk: string, current: LiveTag, mark: ImmutabilityMark, change: ChangeRecord | null): Promise<void>;
     /** Finalizes a passed expiration of `current` (the sweep). */
     finalizeExpiredTag(pk: string, current: LiveTag, windowS: number, change: ChangeRecord): Promise<void>;
   };

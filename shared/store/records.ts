@@ -14,6 +14,16 @@ export interface RepositoryRecord {
   visibility: Visibility;
   description: string;
   createdAt: number;
+  /** The repository's immutability policies (read with it: no extra round trip on a tag write). */
+  immutabilityPolicies?: ImmutabilityPolicy[];
+}
+
+/** An immutability policy, kept on the item of the namespace or repository it governs. */
+export interface ImmutabilityPolicy {
+  uuid: string;
+  scope: 'namespace' | 'repository';
+  tagPattern: string;
+  tagPatternMatches: boolean;
 }
 
 export type NamespaceKind = 'user' | 'organization';
@@ -26,6 +36,8 @@ export interface NamespaceRecord {
   /** The time-machine window: how long dead tag ranges stay restorable. */
   tagExpirationS: number;
   createdAt: number;
+  /** The namespace's immutability policies (read with it by the authorization read). */
+  immutabilityPolicies?: ImmutabilityPolicy[];
 }
 
 export const DEFAULT_TAG_EXPIRATION_S = 1_209_600;
@@ -48,8 +60,10 @@ export interface TagRange {
   reversion: boolean;
   /** Set once the range is final; absent while open (even if `end` has passed: not yet swept). */
   endedBy?: RangeEndReason;
-  /** An immutable tag (never a candidate for auto-prune). */
+  /** Quay's `Tag.immutable`, per range: cannot be moved, deleted, restored over or expired. */
   immutable?: boolean;
+  /** When immutable: the immutability policy that made it so (absent: set through the API). */
+  immutablePolicy?: string;
 }
 
 /** The live pointer of a tag name, a copy of its open range plus the optimistic-lock version. */

@@ -2,8 +2,9 @@
 import type { StoreContext } from './context.js';
 import type { Role } from '../domain/permissions.js';
 import { putChange } from './changes.js';
-import { SK, repoPK } from './keys.js';
+import { SK, namespacePK, repoPK } from './keys.js';
 import { ensureUserNamespace } from './namespaces.js';
+import { policiesField } from './immutability-policies.js';
 import { queryPrefix } from './reads.js';
 import type { ChangeRecord, PermissionRecord, RepositoryRecord, Visibility } from './records.js';
 import { transact } from './transactions.js';
@@ -17,6 +18,7 @@ export function toRepository(item: Record<string, unknown>): RepositoryRecord {
     visibility: item.visibility as Visibility,
     description: (item.description as string | undefined) ?? '',
     createdAt: item.createdAt as number,
+    ...policiesField(item, 'repository'),
   };
 }
 
@@ -37,6 +39,13 @@ export async function createRepository(ctx: StoreContext, repository: Repository
         TableName: ctx.tables.registry,
         Item: { ...repositoryKey(repository.namespace, repository.name), type: 'repository', ...repository, reposOf: repository.namespace },
         ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    // The namespace's directory entry: namespace-wide work (immutability policies) lists repositories with it.
+    {
+      Put: {
+        TableName: ctx.tables.registry,
+        Item: { PK: namespacePK(repository.namespace), SK: SK.directory(repository.name), type: 'directory', name: repository.name },
       },
     },
     putChange(ctx, change),

@@ -14,7 +14,8 @@ import { dropTombstone } from './tag-writes.js';
 import { WriteConflictError, transact } from './transactions.js';
 import type { TransactItem } from './transactions.js';
 
-export type DueKind = 'expire' | 'purge' | 'gc' | 'prune-namespace' | 'prune-repository';
+/** `immutability`: a policy still to apply to a repository's alive tags (immutability-policies.ts). */
+export type DueKind = 'expire' | 'purge' | 'gc' | 'prune-namespace' | 'prune-repository' | 'immutability';
 
 export interface DueItem {
   /** The repository's key (opaque outside the store) and, for the audit, its names. */

@@ -22,6 +22,7 @@ export function toRange(item: Item): TagRange {
     reversion: Boolean(item.reversion),
     endedBy: item.endedBy as RangeEndReason | undefined,
     ...(item.immutable === true ? { immutable: true } : {}),
+    ...(item.immutable === true && typeof item.immutablePolicy === 'string' ? { immutablePolicy: item.immutablePolicy } : {}),
   };
 }
 
@@ -236,7 +237,18 @@ export async function aliveTagAt(ctx: StoreContext, pk: string, digest: string, 
 
 /** Alive tag names in lexical order (the /v2 tag list), starting after `after`. */
 export async function listAliveTagNames(ctx: StoreContext, pk: string, nowMs: number, limit: number, after?: string) {
-  const names: string[] = [];
+  const { tags, hasMore } = await alivePointers(ctx, pk, nowMs, limit, after, true);
+  return { names: tags.map((tag) => tag.name as string), hasMore };
+}
+
+/** Alive tag pointers in lexical order after `after` (strongly consistent): bulk marking pages through them. */
+export async function listAliveTags(ctx: StoreContext, pk: string, nowMs: number, limit: number, after?: string) {
+  const { tags, hasMore } = await alivePointers(ctx, pk, nowMs, limit, after, false);
+  return { tags: tags.map(toLiveTag), hasMore };
+}
+
+async function alivePointers(ctx: StoreContext, pk: string, nowMs: number, limit: number, after: string | undefined, namesOnly: boolean) {
+  const tags: Item[] = [];
   await queryPages(
     ctx,
     {
@@ -244,18 +256,18 @@ export async function listAliveTagNames(ctx: StoreContext, pk: string, nowMs: nu
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
       // Tombstones (closed) and passed expirations are not alive.
       FilterExpression: 'attribute_not_exists(endedBy) AND (attribute_not_exists(#end) OR #end > :now)',
-      ProjectionExpression: '#name',
-      ExpressionAttributeNames: { '#end': 'end', '#name': 'name' },
+      ...(namesOnly ? { ProjectionExpression: '#name' } : {}),
+      ExpressionAttributeNames: { '#end': 'end', ...(namesOnly ? { '#name': 'name' } : {}) },
       ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.tagPrefix, ':now': nowMs },
       ConsistentRead: true,
     },
     {
       from: after ? { PK: pk, SK: SK.tag(after) } : undefined,
-      limit: () => limit + 1 - names.length,
-      onPage: (items) => (names.push(...items.map((item) => item.name as string)), names.length <= limit),
+      limit: () => limit + 1 - tags.length,
+      onPage: (items) => (tags.push(...items), tags.length <= limit),
     },
   );
-  return { names: names.slice(0, limit), hasMore: names.length > limit };
+  return { tags: tags.slice(0, limit), hasMore: tags.length > limit };
 }
 
 /** One range item by key (strongly consistent), with its queue position. */

@@ -76,14 +76,27 @@ function closeRange(ctx: StoreContext, pk: string, current: LiveTag, endMs: numb
 }
 
 /**
- * The condition on a tag's pointer: still exactly the one read (by version; or none exists), and,
- * for a conditional write, the expectation the client stated, evaluated by DynamoDB in the write's
- * own transaction. Further conditions (immutability) compose as more AND-ed parts.
+ * The condition on a tag's pointer: still exactly the one read (by version; or none exists); for
+ * writes that end or replace its range, not immutable; and, for a conditional write, the expectation
+ * the client stated. All are conditions of the write's own transaction (not only checks of what was
+ * read), so a move racing a "make immutable" or another writer loses whichever order they commit in.
  */
-export function pointerCondition(current: LiveTag | null, expect?: TagExpectation, nowMs = 0) {
+export interface PointerGuard {
+  expect?: TagExpectation;
+  nowMs?: number;
+  /** Default true: the pointer must not be immutable (false: clearing an expiration, setting the flag). */
+  requireMutable?: boolean;
+}
+
+export function pointerCondition(current: LiveTag | null, guard: PointerGuard = {}) {
+  const { expect, nowMs = 0, requireMutable = true } = guard;
   const parts = [current ? 'version = :version' : 'attribute_not_exists(PK)'];
   const values: Record<string, unknown> = current ? { ':version': current.version } : {};
   const names: Record<string, string> = {};
+  if (current && requireMutable) {
+    parts.push('NOT immutable = :immutable');
+    values[':immutable'] = true;
+  }
   if (expect) {
     names['#end'] = 'end';
     values[':expectNow'] = nowMs;
@@ -152,7 +165,7 @@ export function retargetItems(ctx: StoreContext, write: RetargetWrite, ownItemsO
     Put: { TableName: ctx.tables.registry, Item: rangeItem(pk, range), ConditionExpression: 'attribute_not_exists(PK)' },
   });
   if (write.witness && !ownItemsOnly) items.push(...witnessCheck(ctx, write));
-  const pointerGuard = pointerCondition(current, write.expect?.expectation, write.expect?.nowMs);
+  const pointerGuard = pointerCondition(current, { ...write.expect && { expect: write.expect.expectation, nowMs: write.expect.nowMs } });
   items.push({
     Put: { TableName: ctx.tables.registry, Item: pointerItem(pk, range, (current?.version ?? 0) + 1), ...pointerGuard },
   });
@@ -219,7 +232,7 @@ function tombstone(ctx: StoreContext, pk: string, current: LiveTag, endMs: numbe
     endedBy: reason,
   };
   return {
-    Put: { TableName: ctx.tables.registry, Item: pointerItem(pk, closed, current.version + 1), ...pointerCondition(current, expect, endMs) },
+    Put: { TableName: ctx.tables.registry, Item: pointerItem(pk, closed, current.version + 1), ...pointerCondition(current, { ...expect && { expect }, nowMs: endMs }) },
   };
 }
 
@@ -257,7 +270,11 @@ export async function setTagExpiration(
   change: ChangeRecord | null,
   expect?: { expectation: TagExpectation; nowMs: number },
 ) {
-  const guard = pointerCondition(current, expect?.expectation, expect?.nowMs);
+  // Clearing an expiration is allowed on an immutable tag; setting one is not.
+  const guard = pointerCondition(current, {
+    ...expect && { expect: expect.expectation, nowMs: expect.nowMs },
+    requireMutable: endMs !== undefined,
+  });
   const updated = { ...current, end: endMs };
   const indexed = rangeItem(pk, updated);
   const rangeUpdate: TransactItem = {

@@ -262,7 +262,7 @@ describe('manifest lists have no legacy image (Quay 2020)', () => {
     expect(images.status).toBe(200);
     expect(images.body).toEqual({ images: [] });
     const [row] = (await listTags(server, undefined, 'alice/app', 'specificTag=multi')).body.tags;
-    expect(Object.keys(row)).toEqual(['name', 'reversion', 'start_ts', 'manifest_digest', 'manifest', 'is_manifest_list', 'size', 'last_modified']);
+    expect(Object.keys(row)).toEqual(['name', 'reversion', 'immutable', 'start_ts', 'manifest_digest', 'manifest', 'is_manifest_list', 'size', 'last_modified']);
     expect(row).toMatchObject({ manifest_digest: list.digest, is_manifest_list: true, size: null });
   });
 });

@@ -33,7 +33,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const values: Record<string, string> = { ns: 'gateorg', repo: 'repo', tag: 'latest', org: 'gateorg', username: 'gatetemp', reference: 'latest' };
+const values: Record<string, string> = {
+  ns: 'gateorg', repo: 'repo', tag: 'latest', org: 'gateorg', username: 'gatetemp', reference: 'latest', uuid: '00000000-0000-4000-8000-000000000000',
+};
 const concretePath = (route: RouteDefinition) => route.path.replace(/\{(\w+)\}/g, (_match, name: string) => values[name]);
 
 /** The caller that has exactly the declared right, and one that lacks it (null: anonymous only). */
@@ -65,7 +67,10 @@ describe('every route enforces its declared permission', () => {
       const body =
         route.handler === 'create-repository'
           ? { namespace: 'gateorg', repository: 'created', visibility: 'private' }
-          : ['PUT', 'POST'].includes(route.method)
+          : // Quay checks the body of organization policy writes before the caller.
+            ['create-immutability-policy', 'update-immutability-policy'].includes(route.handler)
+            ? { tagPattern: 'gate-.*' }
+            : ['PUT', 'POST'].includes(route.method)
             ? {}
             : undefined;
       const anonymous = await server.api(route.method, path, { body });

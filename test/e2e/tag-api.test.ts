@@ -40,7 +40,7 @@ describe('the tag object', () => {
     expect(text.endsWith('\n')).toBe(true);
     const tag = body.tags[0];
     expect(Object.keys(tag)).toEqual([
-      'name', 'reversion', 'start_ts', 'docker_image_id', 'image_id', 'size',
+      'name', 'reversion', 'immutable', 'start_ts', 'docker_image_id', 'image_id', 'size',
       'manifest_digest', 'manifest', 'is_manifest_list', 'last_modified',
     ]);
     expect(tag.name).toBe('latest');

@@ -20,11 +20,12 @@ let stack: TagServiceStack;
 let template: Template;
 let resources: Record<string, Resource>;
 
+// Synthesizing every function's resources takes tens of seconds on a loaded machine.
 beforeAll(() => {
   stack = new TagServiceStack(new App({ context: NO_BUNDLING }), 'TagService');
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Record<string, Resource>;
-});
+}, 240_000);
 
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnFunction);
@@ -119,6 +120,10 @@ describe('HTTP API', () => {
         'POST /api/v1/user/autoprunepolicy/',
         'GET /api/v1/repository/{ns}/{repo}/autoprunepolicy/',
         'POST /api/v1/repository/{ns}/{repo}/autoprunepolicy/',
+        'GET /api/v1/organization/{org}/immutabilitypolicy/',
+        'POST /api/v1/organization/{org}/immutabilitypolicy/',
+        'GET /api/v1/repository/{ns}/{repo}/immutabilitypolicy/',
+        'POST /api/v1/repository/{ns}/{repo}/immutabilitypolicy/',
       ].sort(),
     );
     for (const route of slashRoutes) {

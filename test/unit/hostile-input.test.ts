@@ -115,10 +115,10 @@ describe('tag rows', () => {
   it('gives a manifest list no legacy image, and its size after is_manifest_list', () => {
     const list = JSON.stringify({ schemaVersion: 2, mediaType: OCI_IMAGE_INDEX, manifests: [{ mediaType: OCI_IMAGE_MANIFEST, digest: d(1), size: 1 }] });
     const row = tagView(range, storedRecord(list, OCI_IMAGE_INDEX));
-    expect(Object.keys(row)).toEqual(['name', 'reversion', 'start_ts', 'manifest_digest', 'manifest', 'is_manifest_list', 'size', 'last_modified']);
+    expect(Object.keys(row)).toEqual(['name', 'reversion', 'immutable', 'start_ts', 'manifest_digest', 'manifest', 'is_manifest_list', 'size', 'last_modified']);
     expect(row.size).toBeNull();
     const imageRow = tagView(range, storedRecord(image([1, 2])));
-    expect(Object.keys(imageRow).slice(3, 7)).toEqual(['docker_image_id', 'image_id', 'size', 'manifest_digest']);
+    expect(Object.keys(imageRow).slice(4, 8)).toEqual(['docker_image_id', 'image_id', 'size', 'manifest_digest']);
   });
 });
 
