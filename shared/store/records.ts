@@ -110,4 +110,17 @@ export interface ChangeRecord {
   /** Epoch ms of the mutation. */
   at: number;
   metadata: Record<string, unknown>;
+  /** The tag a tag change is about (set by the store's tag writes; feeds tag events, not the audit entry). */
+  subject?: TagSubject;
+}
+
+/** What a tag event says about the tag a change touched. */
+export interface TagSubject {
+  tag: string;
+  /** The manifest the tag points at after the change (for an end: the one it pointed at). */
+  manifestDigest: string;
+  /** The manifest an alive tag pointed at before a move; null otherwise. */
+  previousManifestDigest: string | null;
+  /** The tag's pending expiration after the change (epoch ms), or null. */
+  expirationMs: number | null;
 }

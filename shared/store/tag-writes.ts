@@ -4,7 +4,7 @@
  * overwrite another.
  */
 import type { StoreContext } from './context.js';
-import { putChange } from './changes.js';
+import { aboutTag, putChange } from './changes.js';
 import { SK, activeSK, endSK, manifestKey, sweepShard, tagKey } from './keys.js';
 import { putNewManifest } from './manifests.js';
 import type { ChangeRecord, LiveTag, ManifestRecord, RangeEndReason, TagRange } from './records.js';
@@ -135,7 +135,11 @@ export async function retargetTag(ctx: StoreContext, write: RetargetWrite): Prom
       ? putNewManifest(ctx, pk, write.manifest.record, 1, null, range.name)
       : [referenceManifest(ctx, pk, range.manifestDigest, range.name)]),
   );
-  items.push(...write.changes.map((change) => putChange(ctx, change)));
+  // A passed expiry finalized on the way is about the replaced range; the rest about the new one.
+  const moved = current && write.previous === 'open' ? current.manifestDigest : null;
+  const subjectOf = (change: ChangeRecord) =>
+    change.kind === 'tag_expired' && current ? aboutTag(change, current) : aboutTag(change, range, moved);
+  items.push(...write.changes.map((change) => putChange(ctx, subjectOf(change))));
   await transact(ctx, items);
 }
 
@@ -200,7 +204,7 @@ export async function deleteTag(ctx: StoreContext, pk: string, current: LiveTag,
   await transact(ctx, [
     closeRange(ctx, pk, current, nowMs, 'deleted', windowS),
     tombstone(ctx, pk, current, nowMs, 'deleted'),
-    putChange(ctx, change),
+    putChange(ctx, aboutTag(change, current)),
   ]);
 }
 
@@ -238,7 +242,7 @@ export async function setTagExpiration(ctx: StoreContext, pk: string, current: L
       },
     },
   };
-  await transact(ctx, [rangeUpdate, pointerUpdate, ...(change ? [putChange(ctx, change)] : [])]);
+  await transact(ctx, [rangeUpdate, pointerUpdate, ...(change ? [putChange(ctx, aboutTag(change, updated))] : [])]);
 }
 
 /** Finalizes a tag whose expiration has passed (the sweep): the range is closed, the pointer a tombstone. */
@@ -246,7 +250,7 @@ export async function finalizeExpiredTag(ctx: StoreContext, pk: string, current:
   await transact(ctx, [
     closeRange(ctx, pk, current, current.end as number, 'expired', windowS),
     tombstone(ctx, pk, current, current.end as number, 'expired'),
-    putChange(ctx, change),
+    putChange(ctx, aboutTag(change, current)),
   ]);
 }
 
