@@ -74,6 +74,8 @@ export const routes: readonly RouteDefinition[] = [
 export const backgroundFunctions = {
   auditStream: { handler: 'audit-stream', access: { registry: 'read', audit: 'readwrite' } },
   expirySweep: { handler: 'expiry-sweep', access: { registry: 'readwrite' } },
+  // Tag events and repository notifications (docs/events.md).
+  eventPublisher: { handler: 'event-publisher', access: {} },
 } as const;
 
 /** A route as API Gateway holds it: a method (or ANY), a route-key path, and the function behind it. */

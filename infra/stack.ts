@@ -3,6 +3,7 @@
  *
  *   HTTP API (payload 2.0) ──> one function per route handler ──> registry table
  *   registry stream ──> audit-stream (filtered to change items, partial batch failures, SQS DLQ) ──> audit table
+ *   registry stream ──> event-publisher (own mapping, tag changes only, SQS DLQ) ──> TagEvents bus
  *   EventBridge Scheduler, every minute (retries, SQS DLQ) ──> expiry-sweep (reserved concurrency 1)
  *
  * Deploy-time configuration is CloudFormation parameters (docs/deploy.md): the JWT issuer, audience
@@ -25,6 +26,7 @@ import { ServiceApi, type ApiThrottle } from './constructs/service-api.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { ServiceTable } from './constructs/table.js';
 import { grantTableAccess, type AccessLevel } from './constructs/table-access.js';
+import { TagEvents } from './constructs/tag-events.js';
 
 /** What one function may do to each table. */
 export interface FunctionAccess {
@@ -76,6 +78,8 @@ export class TagServiceStack extends Stack {
   readonly auditDeadLetters: Queue;
   readonly sweepDeadLetters: Queue;
   readonly alarmTopic: Topic;
+  readonly events: TagEvents;
+  readonly eventDeadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: TagServiceStackProps = {}) {
     super(scope, id, props);
@@ -199,6 +203,15 @@ export class TagServiceStack extends Stack {
       }),
     });
 
+    // Tag events: the stream's second consumer publishes every tag change to the bus (docs/events.md).
+    this.eventDeadLetters = deadLetterQueue(this, 'EventPublisherDeadLetters');
+    const publisher = addFunction(backgroundFunctions.eventPublisher.handler, backgroundFunctions.eventPublisher.access, {
+      description: 'Registry table stream -> EventBridge (tag events)',
+      timeout: Duration.seconds(60),
+    });
+    this.events = new TagEvents(this, 'TagEvents', { registry: this.registry, publisher: publisher.fn, deadLetters: this.eventDeadLetters });
+    publisher.fn.addEnvironment('EVENT_BUS_NAME', this.events.bus.eventBusName);
+
     // Alarms, all to one topic (subscribe to it after deploying).
     this.alarmTopic = new Topic(this, 'Alarms', { displayName: 'Tag service alarms' });
     const alarm = (id: string, description: string, metric: IMetric, threshold: number, evaluationPeriods = 1) => {
@@ -240,6 +253,19 @@ export class TagServiceStack extends Stack {
       2,
     );
     alarm(
+      'EventPublisherDeadLetterDepth',
+      'Stream records the event publisher gave up on: tag events are missing from the bus.',
+      this.eventDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+      1,
+    );
+    alarm(
+      'EventPublisherIteratorAge',
+      'The event publisher has been more than 5 minutes behind the registry stream for 10 minutes.',
+      publisher.fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }),
+      Duration.minutes(5).toMilliseconds(),
+      2,
+    );
+    alarm(
       'SweepErrors',
       'The expiry sweep failed at least 3 times in 15 minutes.',
       sweep.fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
@@ -249,6 +275,7 @@ export class TagServiceStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the tag service API', value: this.api.url });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'AuditTableName', { value: this.audit.table.tableName });
+    new CfnOutput(this, 'EventBusName', { description: 'EventBridge bus of the tag events', value: this.events.bus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'Subscribe to receive the alarms', value: this.alarmTopic.topicArn });
   }
 }
