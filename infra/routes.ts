@@ -61,6 +61,15 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'GET', path: '/api/v1/organization/{org}/logs', handler: 'organization-logs', permission: 'namespace:admin', access: LOGS },
   { method: 'GET', path: '/api/v1/user/logs', handler: 'user-logs', permission: 'user', access: LOGS },
 
+  // Repository notifications (Quay's API, webhooks; docs/events.md)
+  { method: 'POST', path: `${repo}/notification/`, handler: 'create-notification', permission: 'repo:admin', access: WRITE },
+  { method: 'GET', path: `${repo}/notification/`, handler: 'list-notifications', permission: 'repo:admin', access: READ },
+  { method: 'GET', path: `${repo}/notification/{uuid}`, handler: 'get-notification', permission: 'repo:admin', access: READ },
+  { method: 'DELETE', path: `${repo}/notification/{uuid}`, handler: 'delete-notification', permission: 'repo:admin', access: WRITE },
+  { method: 'POST', path: `${repo}/notification/{uuid}`, handler: 'reset-notification', permission: 'repo:admin', access: WRITE },
+  { method: 'POST', path: `${repo}/notification/{uuid}/test`, handler: 'test-notification', permission: 'repo:admin', access: READ },
+  { method: 'GET', path: `${repo}/notification/{uuid}/deliveries`, handler: 'list-notification-deliveries', permission: 'repo:admin', access: READ },
+
   // OCI distribution, manifests only (DESIGN 5.4)
   { method: 'GET', path: '/v2/', handler: 'v2-base', permission: 'anyone', access: {} },
   { method: 'GET', path: '/v2/auth', handler: 'v2-auth', permission: 'anyone', access: {} },
@@ -76,6 +85,7 @@ export const backgroundFunctions = {
   expirySweep: { handler: 'expiry-sweep', access: { registry: 'readwrite' } },
   // Tag events and repository notifications (docs/events.md).
   eventPublisher: { handler: 'event-publisher', access: {} },
+  webhookDelivery: { handler: 'webhook-delivery', access: { registry: 'readwrite' } },
 } as const;
 
 /** A route as API Gateway holds it: a method (or ANY), a route-key path, and the function behind it. */

@@ -190,7 +190,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     // Tag events: the publisher's own stream poller and the local bus (docs/events.md).
     let events: EventRuntime | undefined;
     if (poller) {
-      events = await startEventRuntime({ endpoint: dynamoEndpoint, tableName: registryTable, region });
+      events = await startEventRuntime({ endpoint: dynamoEndpoint, tableName: registryTable, region, log });
       cleanups.push(() => events?.stop());
     }
 

@@ -52,6 +52,8 @@ export interface TagEvent {
   /** The tag's pending expiration after the change (epoch seconds), or null. */
   expiration_ts: number | null;
   performer: null | { name: string; is_robot: boolean };
+  /** The audit log kind of the change (`push_repo` for a /v2 push, `create_tag`, ...). */
+  change_kind: string;
   operation_id?: string;
 }
 
@@ -72,6 +74,7 @@ export function tagEventOf(change: ChangeRecord, id: string): TagEvent | null {
     previous_manifest_digest: subject.previousManifestDigest,
     expiration_ts: subject.expirationMs === null ? null : Math.floor(subject.expirationMs / 1000),
     performer: change.performer ? { name: change.performer.username, is_robot: change.performer.isRobot } : null,
+    change_kind: change.kind,
   };
   const operationId = change.metadata.operation_id;
   if (typeof operationId === 'string') event.operation_id = operationId;

@@ -13,3 +13,4 @@ export declare const NamespaceSettings: GeneratedValidator;
 export declare const CreateRepository: GeneratedValidator;
 export declare const ChangeVisibility: GeneratedValidator;
 export declare const PutPermission: GeneratedValidator;
+export declare const CreateNotification: GeneratedValidator;

@@ -10,6 +10,7 @@ import * as manifests from './manifests.js';
 import * as namespaces from './namespaces.js';
 import type { Store } from './port.js';
 import * as repositories from './repositories.js';
+import * as notifications from './notifications.js';
 import * as sweep from './sweep.js';
 import * as tagReads from './tag-reads.js';
 import * as tagWrites from './tag-writes.js';
@@ -35,6 +36,15 @@ export function createStore(ctx: StoreContext): Store {
       getNamespace: (...args) => namespaces.getNamespace(ctx, ...args),
       createOrganization: (...args) => namespaces.createOrganization(ctx, ...args),
       setTagExpiration: (...args) => namespaces.setTagExpiration(ctx, ...args),
+    },
+    notifications: {
+      createNotification: (...args) => notifications.createNotification(ctx, ...args),
+      listNotifications: (...args) => notifications.listNotifications(ctx, ...args),
+      getNotification: (...args) => notifications.getNotification(ctx, ...args),
+      deleteNotification: (...args) => notifications.deleteNotification(ctx, ...args),
+      resetNotificationFailures: (...args) => notifications.resetNotificationFailures(ctx, ...args),
+      recordDelivery: (...args) => notifications.recordDelivery(ctx, ...args),
+      listDeliveries: (...args) => notifications.listDeliveries(ctx, ...args),
     },
     repositories: {
       createRepository: (...args) => repositories.createRepository(ctx, ...args),

@@ -47,6 +47,12 @@ export const SK = {
   /** An outbox change item: one per mutation, read by the stream consumer, expired by TTL. */
   change: (atMs: number, id: string) => `CHG#${pad13(atMs)}#${id}`,
   changePrefix: 'CHG#',
+  /** A repository notification (docs/events.md). */
+  notification: (uuid: string) => `NOTIF#${uuid}`,
+  notificationPrefix: 'NOTIF#',
+  /** One delivery attempt of a notification, newest first; expired by TTL. */
+  delivery: (uuid: string, atMs: number, id: string) => `NDLV#${uuid}#${descending(atMs)}#${id}`,
+  deliveryPrefix: (uuid: string) => `NDLV#${uuid}#`,
 };
 
 /** Key of the tagHistory index: one tag name's ranges. */

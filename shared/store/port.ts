@@ -10,11 +10,13 @@ import type { AuditEntry, AuditQuery } from './audit.js';
 import type { QueryPosition } from './reads.js';
 import type {
   ChangeRecord,
+  DeliveryRecord,
   LiveTag,
   ManifestRecord,
   ManifestRefs,
   NamespaceKind,
   NamespaceRecord,
+  NotificationRecord,
   PermissionRecord,
   RepositoryRecord,
   TagRange,
@@ -65,6 +67,19 @@ export interface Store {
     /** Revokes a role; WriteConflictError when there was none. */
     deletePermission(namespace: string, name: string, username: string, change: ChangeRecord): Promise<void>;
     listPermissions(namespace: string, name: string): Promise<PermissionRecord[]>;
+  };
+  notifications: {
+    /** Creates a notification if the repository still exists (else WriteConflictError). */
+    createNotification(pk: string, namespace: string, repository: string, record: NotificationRecord, change: ChangeRecord): Promise<void>;
+    listNotifications(pk: string): Promise<NotificationRecord[]>;
+    getNotification(pk: string, uuid: string): Promise<NotificationRecord | null>;
+    /** WriteConflictError when there is no such notification. */
+    deleteNotification(pk: string, uuid: string, change: ChangeRecord): Promise<void>;
+    /** WriteConflictError when there is no such notification. */
+    resetNotificationFailures(pk: string, uuid: string, change: ChangeRecord): Promise<void>;
+    /** Logs an attempt and sets or bumps the failure count (WriteConflictError: deleted meanwhile). */
+    recordDelivery(pk: string, uuid: string, delivery: DeliveryRecord): Promise<void>;
+    listDeliveries(pk: string, uuid: string, limit: number): Promise<DeliveryRecord[]>;
   };
   sweep: {
     dueShards(): string[];
