@@ -209,8 +209,21 @@ export class TagServiceStack extends Stack {
       description: 'Registry table stream -> EventBridge (tag events)',
       timeout: Duration.seconds(60),
     });
-    this.events = new TagEvents(this, 'TagEvents', { registry: this.registry, publisher: publisher.fn, deadLetters: this.eventDeadLetters });
+    const delivery = addFunction(backgroundFunctions.webhookDelivery.handler, backgroundFunctions.webhookDelivery.access, {
+      description: 'Delivery queue -> signed webhook POSTs (repository notifications)',
+      timeout: Duration.seconds(60),
+    });
+    // Functions that queue deliveries themselves: the test route, and the sweep (expiry notices).
+    const senders = [this.functions.get('test-notification'), sweep].filter((fn) => fn !== undefined).map((fn) => fn.fn);
+    this.events = new TagEvents(this, 'TagEvents', {
+      registry: this.registry,
+      publisher: publisher.fn,
+      deadLetters: this.eventDeadLetters,
+      delivery: delivery.fn,
+      deliverySenders: senders,
+    });
     publisher.fn.addEnvironment('EVENT_BUS_NAME', this.events.bus.eventBusName);
+    for (const fn of [delivery.fn, ...senders]) fn.addEnvironment('DELIVERY_QUEUE_URL', this.events.deliveryQueue.queueUrl);
 
     // Alarms, all to one topic (subscribe to it after deploying).
     this.alarmTopic = new Topic(this, 'Alarms', { displayName: 'Tag service alarms' });
@@ -264,6 +277,12 @@ export class TagServiceStack extends Stack {
       publisher.fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }),
       Duration.minutes(5).toMilliseconds(),
       2,
+    );
+    alarm(
+      'DeliveryDeadLetterDepth',
+      'Webhook delivery messages failed 5 times (or the bus could not reach the queue).',
+      this.events.deliveryDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+      1,
     );
     alarm(
       'SweepErrors',

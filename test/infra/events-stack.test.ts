@@ -19,7 +19,8 @@ beforeAll(() => {
   stack = new TagServiceStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'TagService');
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Record<string, Resource>;
-});
+  // Synthesis takes minutes on a loaded machine.
+}, 300_000);
 
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const idOf = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnFunction);
@@ -80,5 +81,29 @@ describe('tag events', () => {
     expect(alarms.some((alarm) => alarm.MetricName === 'IteratorAge' && alarm.Dimensions[0].Value.Ref === functionId('event-publisher'))).toBe(true);
     const dlqName = { 'Fn::GetAtt': [stack.getLogicalId(stack.eventDeadLetters.node.defaultChild as CfnQueue), 'QueueName'] };
     expect(alarms.some((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(alarm.Dimensions[0].Value) === JSON.stringify(dlqName))).toBe(true);
+  });
+
+  it('routes the bus to the delivery queue (with a DLQ) and the queue to the delivery function', () => {
+    const queueArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.deliveryQueue.node.defaultChild as CfnQueue), 'Arn'] };
+    const dlqArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.deliveryDeadLetters.node.defaultChild as CfnQueue), 'Arn'] };
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: idOf(stack.events.bus) },
+      EventPattern: { source: ['tag-service'], 'detail-type': ['Tag Change'] },
+      Targets: [{ Arn: queueArn, DeadLetterConfig: { Arn: dlqArn } }],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: dlqArn, maxReceiveCount: 5 } });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId('webhook-delivery') },
+      EventSourceArn: queueArn,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    for (const handler of ['webhook-delivery', 'test-notification', 'expiry-sweep']) {
+      expect(resources[functionId(handler)].Properties.Environment.Variables.DELIVERY_QUEUE_URL, handler).toBeDefined();
+      const sends = statementsOf(handler).filter((statement) => asList(statement.Action).includes('sqs:SendMessage'));
+      expect(sends.map((statement) => statement.Resource), handler).toEqual([queueArn]);
+    }
+    // Only the delivery function reads the queue.
+    const receivers = ofType('AWS::IAM::Policy').filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('sqs:ReceiveMessage'));
+    expect(receivers).toHaveLength(1);
   });
 });
