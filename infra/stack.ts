@@ -13,8 +13,7 @@
 import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterRule, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -26,7 +25,7 @@ import { ServiceApi, type ApiThrottle } from './constructs/service-api.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { ServiceTable } from './constructs/table.js';
 import { grantTableAccess, type AccessLevel } from './constructs/table-access.js';
-import { TagEvents } from './constructs/tag-events.js';
+import { changeStreamSource, TagEvents } from './constructs/tag-events.js';
 
 /** What one function may do to each table. */
 export interface FunctionAccess {
@@ -163,25 +162,8 @@ export class TagServiceStack extends Stack {
       description: 'Registry table stream -> audit table',
       timeout: Duration.seconds(60),
     });
-    auditStream.fn.addEventSource(
-      new DynamoEventSource(this.registry.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        bisectBatchOnError: true,
-        retryAttempts: 5,
-        maxRecordAge: Duration.hours(6),
-        reportBatchItemFailures: true,
-        parallelizationFactor: 1,
-        onFailure: new SqsDlq(this.auditDeadLetters),
-        // Only the outbox "change" items become audit entries (functions/audit-stream.ts ignores the rest).
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { type: { S: FilterRule.isEqual('change') } } },
-          }),
-        ],
-      }),
-    );
+    // Only the outbox "change" items become audit entries (functions/audit-stream.ts ignores the rest).
+    auditStream.fn.addEventSource(changeStreamSource(this.registry, this.auditDeadLetters, { type: { S: FilterRule.isEqual('change') } }));
 
     // Expiry sweep: every minute, one at a time.
     this.sweepDeadLetters = deadLetterQueue(this, 'SweepScheduleDeadLetters');

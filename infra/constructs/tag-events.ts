@@ -19,6 +19,24 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ServiceTable } from './table.js';
 
+/**
+ * A consumer of the registry stream's new items matching `newImage`: in order, partial batch
+ * failures, bisection and 5 retries within 6 hours, then the batch to `deadLetters`.
+ */
+export function changeStreamSource(registry: ServiceTable, deadLetters: Queue, newImage: Record<string, unknown>): DynamoEventSource {
+  return new DynamoEventSource(registry.table, {
+    startingPosition: StartingPosition.TRIM_HORIZON,
+    batchSize: 100,
+    bisectBatchOnError: true,
+    retryAttempts: 5,
+    maxRecordAge: Duration.hours(6),
+    reportBatchItemFailures: true,
+    parallelizationFactor: 1,
+    onFailure: new SqsDlq(deadLetters),
+    filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: newImage } })],
+  });
+}
+
 export interface TagEventsProps {
   registry: ServiceTable;
   publisher: IFunction;
@@ -38,24 +56,9 @@ export class TagEvents extends Construct {
     super(scope, id);
     this.bus = new EventBus(this, 'Bus', { description: 'Tag changes of the tag service (Source "tag-service", DetailType "Tag Change")' });
     this.bus.grantPutEventsTo(props.publisher);
+    // Only change items about a tag become events (functions/event-publisher.ts).
     props.publisher.addEventSource(
-      new DynamoEventSource(props.registry.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        bisectBatchOnError: true,
-        retryAttempts: 5,
-        maxRecordAge: Duration.hours(6),
-        reportBatchItemFailures: true,
-        parallelizationFactor: 1,
-        onFailure: new SqsDlq(props.deadLetters),
-        // Only change items about a tag become events (functions/event-publisher.ts).
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { type: { S: FilterRule.isEqual('change') }, subject: { M: { tag: { S: FilterRule.exists() } } } } },
-          }),
-        ],
-      }),
+      changeStreamSource(props.registry, props.deadLetters, { type: { S: FilterRule.isEqual('change') }, subject: { M: { tag: { S: FilterRule.exists() } } } }),
     );
 
     // Deliveries: every event of the bus goes to the queue; messages that keep failing (the
