@@ -107,6 +107,14 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: `${repo}/autoprune/preview`, handler: 'autoprune-preview', permission: 'repo:admin', access: READ },
   { method: 'GET', path: `${repo}/autoprune/runs`, handler: 'autoprune-runs', permission: 'repo:admin', access: READ },
   { method: 'POST', path: `${repo}/autoprune/runs/{operation_id}/undo`, handler: 'autoprune-undo', permission: 'repo:admin', access: WRITE },
+  // Repository notifications (Quay's API, webhooks; docs/events.md)
+  { method: 'POST', path: `${repo}/notification/`, handler: 'create-notification', permission: 'repo:admin', access: WRITE },
+  { method: 'GET', path: `${repo}/notification/`, handler: 'list-notifications', permission: 'repo:admin', access: READ },
+  { method: 'GET', path: `${repo}/notification/{uuid}`, handler: 'get-notification', permission: 'repo:admin', access: READ },
+  { method: 'DELETE', path: `${repo}/notification/{uuid}`, handler: 'delete-notification', permission: 'repo:admin', access: WRITE },
+  { method: 'POST', path: `${repo}/notification/{uuid}`, handler: 'reset-notification', permission: 'repo:admin', access: WRITE },
+  { method: 'POST', path: `${repo}/notification/{uuid}/test`, handler: 'test-notification', permission: 'repo:admin', access: READ },
+  { method: 'GET', path: `${repo}/notification/{uuid}/deliveries`, handler: 'list-notification-deliveries', permission: 'repo:admin', access: READ },
 
   // OCI distribution, manifests only (DESIGN 5.4)
   { method: 'GET', path: '/v2/', handler: 'v2-base', permission: 'anyone', access: {} },
@@ -121,6 +129,9 @@ export const routes: readonly RouteDefinition[] = [
 export const backgroundFunctions = {
   auditStream: { handler: 'audit-stream', access: { registry: 'read', audit: 'readwrite' } },
   expirySweep: { handler: 'expiry-sweep', access: { registry: 'readwrite' } },
+  // Tag events and repository notifications (docs/events.md).
+  eventPublisher: { handler: 'event-publisher', access: {} },
+  webhookDelivery: { handler: 'webhook-delivery', access: { registry: 'readwrite' } },
 } as const;
 
 /** A route as API Gateway holds it: a method (or ANY), a route-key path, and the function behind it. */

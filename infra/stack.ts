@@ -3,6 +3,7 @@
  *
  *   HTTP API (payload 2.0) ──> one function per route handler ──> registry table
  *   registry stream ──> audit-stream (filtered to change items, partial batch failures, SQS DLQ) ──> audit table
+ *   registry stream ──> event-publisher (own mapping, tag changes only, SQS DLQ) ──> TagEvents bus
  *   EventBridge Scheduler, every minute (retries, SQS DLQ) ──> expiry-sweep (reserved concurrency 1)
  *
  * Deploy-time configuration is CloudFormation parameters (docs/deploy.md): the JWT issuer, audience
@@ -12,8 +13,7 @@
 import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterRule, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -26,6 +26,7 @@ import { ServiceApi, type ApiThrottle } from './constructs/service-api.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { ServiceTable } from './constructs/table.js';
 import { grantTableAccess, type AccessLevel } from './constructs/table-access.js';
+import { changeStreamSource, TagEvents } from './constructs/tag-events.js';
 
 /** What one function may do to each table. */
 export interface FunctionAccess {
@@ -77,6 +78,8 @@ export class TagServiceStack extends Stack {
   readonly auditDeadLetters: Queue;
   readonly sweepDeadLetters: Queue;
   readonly alarmTopic: Topic;
+  readonly events: TagEvents;
+  readonly eventDeadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: TagServiceStackProps = {}) {
     super(scope, id, props);
@@ -162,25 +165,8 @@ export class TagServiceStack extends Stack {
       description: 'Registry table stream -> audit table',
       timeout: Duration.seconds(60),
     });
-    auditStream.fn.addEventSource(
-      new DynamoEventSource(this.registry.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        bisectBatchOnError: true,
-        retryAttempts: 5,
-        maxRecordAge: Duration.hours(6),
-        reportBatchItemFailures: true,
-        parallelizationFactor: 1,
-        onFailure: new SqsDlq(this.auditDeadLetters),
-        // Only the outbox "change" items become audit entries (functions/audit-stream.ts ignores the rest).
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { type: { S: FilterRule.isEqual('change') } } },
-          }),
-        ],
-      }),
-    );
+    // Only the outbox "change" items become audit entries (functions/audit-stream.ts ignores the rest).
+    auditStream.fn.addEventSource(changeStreamSource(this.registry, this.auditDeadLetters, { type: { S: FilterRule.isEqual('change') } }));
 
     // Expiry sweep: every minute, one at a time.
     this.sweepDeadLetters = deadLetterQueue(this, 'SweepScheduleDeadLetters');
@@ -201,6 +187,28 @@ export class TagServiceStack extends Stack {
         deadLetterQueue: this.sweepDeadLetters,
       }),
     });
+
+    // Tag events: the stream's second consumer publishes every tag change to the bus (docs/events.md).
+    this.eventDeadLetters = deadLetterQueue(this, 'EventPublisherDeadLetters');
+    const publisher = addFunction(backgroundFunctions.eventPublisher.handler, backgroundFunctions.eventPublisher.access, {
+      description: 'Registry table stream -> EventBridge (tag events)',
+      timeout: Duration.seconds(60),
+    });
+    const delivery = addFunction(backgroundFunctions.webhookDelivery.handler, backgroundFunctions.webhookDelivery.access, {
+      description: 'Delivery queue -> signed webhook POSTs (repository notifications)',
+      timeout: Duration.seconds(60),
+    });
+    // Functions that queue deliveries themselves: the test route, and the sweep (expiry notices).
+    const senders = [this.functions.get('test-notification'), sweep].filter((fn) => fn !== undefined).map((fn) => fn.fn);
+    this.events = new TagEvents(this, 'TagEvents', {
+      registry: this.registry,
+      publisher: publisher.fn,
+      deadLetters: this.eventDeadLetters,
+      delivery: delivery.fn,
+      deliverySenders: senders,
+    });
+    publisher.fn.addEnvironment('EVENT_BUS_NAME', this.events.bus.eventBusName);
+    for (const fn of [delivery.fn, ...senders]) fn.addEnvironment('DELIVERY_QUEUE_URL', this.events.deliveryQueue.queueUrl);
 
     // Alarms, all to one topic (subscribe to it after deploying).
     // enforceSSL: publishers must use TLS (cdk-nag AwsSolutions-SNS3).
@@ -244,6 +252,25 @@ export class TagServiceStack extends Stack {
       2,
     );
     alarm(
+      'EventPublisherDeadLetterDepth',
+      'Stream records the event publisher gave up on: tag events are missing from the bus.',
+      this.eventDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+      1,
+    );
+    alarm(
+      'EventPublisherIteratorAge',
+      'The event publisher has been more than 5 minutes behind the registry stream for 10 minutes.',
+      publisher.fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }),
+      Duration.minutes(5).toMilliseconds(),
+      2,
+    );
+    alarm(
+      'DeliveryDeadLetterDepth',
+      'Webhook delivery messages failed 5 times (or the bus could not reach the queue).',
+      this.events.deliveryDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+      1,
+    );
+    alarm(
       'SweepErrors',
       'The expiry sweep failed at least 3 times in 15 minutes.',
       sweep.fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
@@ -253,6 +280,7 @@ export class TagServiceStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the tag service API', value: this.api.url });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'AuditTableName', { value: this.audit.table.tableName });
+    new CfnOutput(this, 'EventBusName', { description: 'EventBridge bus of the tag events', value: this.events.bus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'Subscribe to receive the alarms', value: this.alarmTopic.topicArn });
 
     // The cdk-nag findings kept on purpose, each with its reason (infra/nag.ts).

@@ -18,6 +18,7 @@ import { buildContext } from './lambda-context.js';
 import { startStreamPoller, type StreamHandler, type StreamPoller } from './stream-poller.js';
 import { ensureTables } from './tables.js';
 import { testHookRoutes } from './test-hooks.js';
+import { startEventRuntime, type EventRuntime } from './event-runtime.js';
 
 export { FUNCTIONS_DIR, loadFunction, NotImplementedError } from './handlers.js';
 
@@ -68,6 +69,8 @@ export interface LocalServer {
   flushAudit(timeoutMs?: number): Promise<boolean>;
   /** Runs one expiry sweep now (after any sweep in progress) and returns its report. */
   runSweep(): Promise<unknown>;
+  /** The local event bus and its publisher (undefined when stream polling is off). */
+  events: EventRuntime | undefined;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -204,7 +207,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     }
     const flushAudit = async (timeoutMs?: number): Promise<boolean> => (poller ? poller.flush(timeoutMs) : false);
 
-    const localRoutes = options.testHooks ? testHookRoutes({ runSweep, poller, pollingOffReason, log }) : [];
+    // Tag events: the publisher's own stream poller and the local bus (docs/events.md).
+    let events: EventRuntime | undefined;
+    if (poller) {
+      events = await startEventRuntime({ endpoint: dynamoEndpoint, tableName: registryTable, region, log });
+      cleanups.push(() => events?.stop());
+    }
+
+    const localRoutes = options.testHooks ? testHookRoutes({ runSweep, poller, pollingOffReason, log, events }) : [];
 
     const server = createApiServer(
       createGateway({
@@ -257,6 +267,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       stop: () => (stopping ??= cleanUp()),
       flushAudit,
       runSweep,
+      events,
     };
   } catch (error) {
     await cleanUp();

@@ -6,6 +6,7 @@ import { clock } from '../../shared/clock.js';
 import type { LocalRoute } from './gateway.js';
 import { NotImplementedError } from './handlers.js';
 import type { StreamPoller } from './stream-poller.js';
+import type { EventRuntime } from './event-runtime.js';
 
 export interface TestHookDeps {
   runSweep(): Promise<unknown>;
@@ -13,6 +14,8 @@ export interface TestHookDeps {
   /** Why the poller is off, when it is. */
   pollingOffReason: string;
   log(line: string): void;
+  /** The local event bus and delivery queue (undefined when stream polling is off). */
+  events?: EventRuntime;
 }
 
 function parseJson(body: Buffer): unknown {
@@ -66,6 +69,22 @@ export function testHookRoutes(deps: TestHookDeps): LocalRoute[] {
           ? { statusCode: 200, body: { flushed: true } }
           : { statusCode: 504, body: { flushed: false, message: 'stream records were not all delivered within 10 s' } };
       },
+    },
+    {
+      method: 'POST',
+      path: '/_local/events/flush',
+      handle: async () => {
+        if (!deps.events) return { statusCode: 503, body: { flushed: false, message: deps.pollingOffReason } };
+        const flushed = await deps.events.flush();
+        return flushed
+          ? { statusCode: 200, body: { flushed: true } }
+          : { statusCode: 504, body: { flushed: false, message: 'events were not all published and delivered within 10 s' } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/_local/events',
+      handle: async () => ({ statusCode: 200, body: { events: deps.events?.events() ?? [] } }),
     },
   ];
 }

@@ -110,6 +110,18 @@ export const bodySchemas = {
       },
     },
   },
+  /** Quay's NotificationCreateRequest (repository notifications, docs/events.md). */
+  CreateNotification: {
+    type: 'object',
+    required: ['event', 'method', 'config', 'eventConfig'],
+    properties: {
+      event: { type: 'string', maxLength: 64 },
+      method: { type: 'string', maxLength: 64 },
+      config: { type: 'object', properties: { url: { type: 'string' } } },
+      eventConfig: { type: 'object', properties: { days: { type: 'integer' }, tag_pattern: { type: 'string' } } },
+      title: { type: 'string', maxLength: 255 },
+    },
+  },
 } as const;
 
 export type BodySchemaName = keyof typeof bodySchemas;

@@ -17,3 +17,4 @@ export declare const ChangeVisibility: GeneratedValidator;
 export declare const PutPermission: GeneratedValidator;
 export declare const AutoprunePolicy: GeneratedValidator;
 export declare const AutoprunePreview: GeneratedValidator;
+export declare const CreateNotification: GeneratedValidator;

@@ -13,6 +13,7 @@ import * as namespaces from './namespaces.js';
 import type { Store } from './port.js';
 import * as repositories from './repositories.js';
 import * as retention from './retention.js';
+import * as notifications from './notifications.js';
 import * as sweep from './sweep.js';
 import * as tagImmutability from './tag-immutability.js';
 import * as tagReads from './tag-reads.js';
@@ -55,6 +56,15 @@ export function createStore(ctx: StoreContext): Store {
       getApplication: (...args) => immutabilityPolicies.getApplication(ctx, ...args),
       advanceApplication: (...args) => immutabilityPolicies.advanceApplication(ctx, ...args),
       recordChange: (...args) => immutabilityPolicies.recordChange(ctx, ...args),
+    },
+    notifications: {
+      createNotification: (...args) => notifications.createNotification(ctx, ...args),
+      listNotifications: (...args) => notifications.listNotifications(ctx, ...args),
+      getNotification: (...args) => notifications.getNotification(ctx, ...args),
+      deleteNotification: (...args) => notifications.deleteNotification(ctx, ...args),
+      resetNotificationFailures: (...args) => notifications.resetNotificationFailures(ctx, ...args),
+      recordDelivery: (...args) => notifications.recordDelivery(ctx, ...args),
+      listDeliveries: (...args) => notifications.listDeliveries(ctx, ...args),
     },
     repositories: {
       createRepository: (...args) => repositories.createRepository(ctx, ...args),

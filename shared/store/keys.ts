@@ -60,6 +60,12 @@ export const SK = {
   directoryPrefix: 'DIR#',
   /** In a repository's partition: an immutability policy still to apply to its alive tags (sweep). */
   pendingApplication: (policyUuid: string) => `IMMAPPLY#${policyUuid}`,
+  /** A repository notification (docs/events.md). */
+  notification: (uuid: string) => `NOTIF#${uuid}`,
+  notificationPrefix: 'NOTIF#',
+  /** One delivery attempt of a notification, newest first; expired by TTL. */
+  delivery: (uuid: string, atMs: number, id: string) => `NDLV#${uuid}#${descending(atMs)}#${id}`,
+  deliveryPrefix: (uuid: string) => `NDLV#${uuid}#`,
 };
 
 /** Key of the tagHistory index: one tag name's ranges. */

@@ -11,11 +11,13 @@ import type { QueryPosition } from './reads.js';
 import type {
   ChangeRecord,
   ImmutabilityPolicy,
+  DeliveryRecord,
   LiveTag,
   ManifestRecord,
   ManifestRefs,
   NamespaceKind,
   NamespaceRecord,
+  NotificationRecord,
   PermissionRecord,
   RepositoryRecord,
   TagExpectation,
@@ -118,6 +120,19 @@ export interface Store {
     /** Runs since `sinceMs`, newest first. */
     listRuns(namespace: string, repository: string, sinceMs: number): Promise<AutopruneRun[]>;
     getRun(namespace: string, repository: string, operationId: string): Promise<AutopruneRun | null>;
+  };
+  notifications: {
+    /** Creates a notification if the repository still exists (else WriteConflictError). */
+    createNotification(pk: string, namespace: string, repository: string, record: NotificationRecord, change: ChangeRecord): Promise<void>;
+    listNotifications(pk: string): Promise<NotificationRecord[]>;
+    getNotification(pk: string, uuid: string): Promise<NotificationRecord | null>;
+    /** WriteConflictError when there is no such notification. */
+    deleteNotification(pk: string, uuid: string, change: ChangeRecord): Promise<void>;
+    /** WriteConflictError when there is no such notification. */
+    resetNotificationFailures(pk: string, uuid: string, change: ChangeRecord): Promise<void>;
+    /** Logs an attempt and sets or bumps the failure count (WriteConflictError: deleted meanwhile). */
+    recordDelivery(pk: string, uuid: string, delivery: DeliveryRecord): Promise<void>;
+    listDeliveries(pk: string, uuid: string, limit: number): Promise<DeliveryRecord[]>;
   };
   sweep: {
     dueShards(): string[];

@@ -134,4 +134,46 @@ export interface ChangeRecord {
   /** Epoch ms of the mutation. */
   at: number;
   metadata: Record<string, unknown>;
+  /** The tag a tag change is about (set by the store's tag writes; feeds tag events, not the audit entry). */
+  subject?: TagSubject;
+}
+
+/** What a tag event says about the tag a change touched. */
+export interface TagSubject {
+  tag: string;
+  /** The manifest the tag points at after the change (for an end: the one it pointed at). */
+  manifestDigest: string;
+  /** The manifest an alive tag pointed at before a move; null otherwise. */
+  previousManifestDigest: string | null;
+  /** The tag's pending expiration after the change (epoch ms), or null. */
+  expirationMs: number | null;
+}
+
+/** A repository notification (Quay's RepositoryNotification, method webhook). */
+export interface NotificationRecord {
+  uuid: string;
+  title: string | null;
+  event: string;
+  method: string;
+  config: Record<string, unknown>;
+  eventConfig: Record<string, unknown>;
+  /** The HMAC key of the deliveries' signatures. */
+  secret: string;
+  /** Consecutive failed deliveries (reset by a success or by the reset route). */
+  numberOfFailures: number;
+  createdAt: number;
+}
+
+/** One delivery attempt of a notification. */
+export interface DeliveryRecord {
+  id: string;
+  event: string;
+  /** Epoch ms of the attempt. */
+  at: number;
+  attempt: number;
+  /** refused: the URL may not be called (counts as a failure); skipped: not sent, the notification is disabled. */
+  outcome: 'delivered' | 'failed' | 'refused' | 'skipped';
+  /** The receiver's HTTP status, or null when no response came. */
+  responseCode: number | null;
+  error: string | null;
 }

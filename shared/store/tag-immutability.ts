@@ -3,7 +3,7 @@
  * immutability-policies.ts): range and pointer together, conditioned on the pointer's version.
  */
 import type { StoreContext } from './context.js';
-import { putChange } from './changes.js';
+import { aboutTag, putChange } from './changes.js';
 import { SK, endSK } from './keys.js';
 import type { ChangeRecord, LiveTag } from './records.js';
 import { transact } from './transactions.js';
@@ -53,5 +53,5 @@ export async function setTagImmutability(ctx: StoreContext, pk: string, current:
       ExpressionAttributeValues: { ':version': current.version, ':next': current.version + 1, ...(mark.immutable ? values : {}) },
     },
   };
-  await transact(ctx, [rangeUpdate, pointerUpdate, ...(change ? [putChange(ctx, change)] : [])]);
+  await transact(ctx, [rangeUpdate, pointerUpdate, ...(change ? [putChange(ctx, aboutTag(change, current))] : [])]);
 }

@@ -4,7 +4,7 @@
  * overwrite another.
  */
 import type { StoreContext } from './context.js';
-import { putChange } from './changes.js';
+import { aboutTag, putChange } from './changes.js';
 import { SK, activeSK, endSK, manifestKey, sweepShard, tagKey } from './keys.js';
 import { putNewManifest } from './manifests.js';
 import type { ChangeRecord, LiveTag, ManifestRecord, RangeEndReason, TagExpectation, TagRange } from './records.js';
@@ -176,7 +176,11 @@ export function retargetItems(ctx: StoreContext, write: RetargetWrite, ownItemsO
         : [referenceManifest(ctx, pk, range.manifestDigest, range.name)]),
     );
   }
-  items.push(...write.changes.map((change) => putChange(ctx, change)));
+  // A passed expiry finalized on the way is about the replaced range; the rest about the new one.
+  const moved = current && write.previous === 'open' ? current.manifestDigest : null;
+  const subjectOf = (change: ChangeRecord) =>
+    change.kind === 'tag_expired' && current ? aboutTag(change, current) : aboutTag(change, range, moved);
+  items.push(...write.changes.map((change) => putChange(ctx, subjectOf(change))));
   return items;
 }
 
@@ -257,7 +261,7 @@ export function deleteItems(ctx: StoreContext, write: DeleteWrite): TransactItem
   return [
     closeRange(ctx, pk, current, nowMs, 'deleted', write.windowS),
     tombstone(ctx, pk, current, nowMs, 'deleted', write.expect),
-    putChange(ctx, write.change),
+    putChange(ctx, aboutTag(write.change, current)),
   ];
 }
 
@@ -307,7 +311,7 @@ export async function setTagExpiration(
       },
     },
   };
-  await transact(ctx, [rangeUpdate, pointerUpdate, ...(change ? [putChange(ctx, change)] : [])]);
+  await transact(ctx, [rangeUpdate, pointerUpdate, ...(change ? [putChange(ctx, aboutTag(change, updated))] : [])]);
 }
 
 /** Finalizes a tag whose expiration has passed (the sweep): the range is closed, the pointer a tombstone. */
@@ -315,7 +319,7 @@ export async function finalizeExpiredTag(ctx: StoreContext, pk: string, current:
   await transact(ctx, [
     closeRange(ctx, pk, current, current.end as number, 'expired', windowS),
     tombstone(ctx, pk, current, current.end as number, 'expired'),
-    putChange(ctx, change),
+    putChange(ctx, aboutTag(change, current)),
   ]);
 }
 
