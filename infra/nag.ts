@@ -28,10 +28,10 @@ export function acknowledgeNagFindings(stack: TagServiceStack): void {
     reason:
       "Quay's model: anonymous callers may read public repositories and probe /v2/, so the gateway cannot require a token; every handler verifies the bearer token itself (shared/http/auth.ts) and checks the route's permission.",
   });
-  for (const queue of [stack.auditDeadLetters, stack.sweepDeadLetters]) {
+  for (const queue of [stack.auditDeadLetters, stack.sweepDeadLetters, stack.eventDeadLetters]) {
     Validations.of(queue).acknowledge({
       id: rule('AwsSolutions-SQS3'),
-      reason: 'This queue is itself a dead-letter queue (of the stream event source mapping or of the sweep schedule); cdk-nag only recognises DLQs of other SQS queues.',
+      reason: 'This queue is itself a dead-letter queue (of a stream event source mapping or of the sweep schedule); cdk-nag only recognises DLQs of other SQS queues.',
     });
   }
   const sweep = stack.functions.get('expiry-sweep');

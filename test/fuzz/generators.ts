@@ -315,7 +315,12 @@ function valueFor(property: string, schema: PropertySchema, world: World): fc.Ar
     if (type === 'integer') {
       options.push(fc.oneof(fc.constantFrom(0, 86_400, 604_800, 1_209_600, 2_419_200), fc.constantFrom<unknown>(-1, 1, 3600, 1e300, new RawJson('9007199254740993'), new RawJson('1e400'), 86_400.5)));
     }
+    if (type === 'boolean') options.push(fc.constantFrom<unknown>(true, false, 'true', 1));
+    if (type === 'object') options.push(fc.constantFrom<unknown>({}, { url: 'https://127.0.0.1/hook' }, { days: 1 }, { tag_pattern: '(a+)+$' }, []));
+    if (type === 'array') options.push(fc.constantFrom<unknown>([], [{}], [null], new Array(200).fill({ method: 'number_of_tags', value: 1 })));
   }
+  // A type the cases above do not know still gets hostile values rather than no generator at all.
+  if (options.length === 0) options.push(fc.constantFrom<unknown>(null, true, 0, 'x', {}, []));
   return fc.oneof(...options);
 }
 

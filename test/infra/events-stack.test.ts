@@ -73,7 +73,7 @@ describe('tag events', () => {
     expect(putEvents[0].Resource).toEqual({ 'Fn::GetAtt': [idOf(stack.events.bus), 'Arn'] });
     const tableActions = actions.filter((action) => action.startsWith('dynamodb:') && !/^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(action));
     expect(tableActions).toEqual([]);
-    expect(actions.every((action) => /^(logs|dynamodb|events|sqs):/.test(action))).toBe(true);
+    expect(actions.every((action) => /^(logs|dynamodb|events|sqs|xray):/.test(action))).toBe(true);
   });
 
   it('alarms on the publisher’s DLQ and iterator age', () => {

@@ -218,7 +218,8 @@ describe('IAM', () => {
       }
       if (access.registry !== 'readwrite') expect(dynamo.filter((action) => writeLike.test(action)), handler).toEqual([]);
       // Nothing but logs and DynamoDB behind the API (the notification test also queues a delivery).
-      const allowed = handler === 'test-notification' ? /^(logs|dynamodb|sqs):/ : /^(logs|dynamodb):/;
+      // X-Ray: active tracing on every function.
+      const allowed = handler === 'test-notification' ? /^(logs|dynamodb|sqs|xray):/ : /^(logs|dynamodb|xray):/;
       expect(actions.every((action) => allowed.test(action)), handler).toBe(true);
     }
     expect(readOnly).toBeGreaterThanOrEqual(8);

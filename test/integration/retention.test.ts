@@ -95,7 +95,8 @@ describe('preview = run', () => {
       }),
       { numRuns: 12 },
     );
-  });
+    // 12 generated repositories: a few seconds alone, more beside the fuzz suite on 2 cores.
+  }, 180_000);
 });
 
 /** A store whose first read of alive tags lets `interleave` act right after it (a user between read and write). */
