@@ -172,7 +172,7 @@ export function judge(request: RawRequest, response: RawResponse): Verdict {
   }
 
   if (status >= 500) {
-    const documented501 = status === 501 && route?.errors === 'quay' && route.route.path.includes('/tag/') && (isHead || JSON.stringify(json) === JSON.stringify(APPLICATION_REPOSITORY_501));
+    const documented501 = status === 501 && route?.errors === 'quay' && /\/tag(\/|diff$)/.test(route.route.path) && (isHead || JSON.stringify(json) === JSON.stringify(APPLICATION_REPOSITORY_501));
     if (!documented501) add('server-error', `HTTP ${status}: ${response.text.slice(0, 300)}`);
     return { route, violations };
   }
