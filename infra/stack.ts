@@ -6,9 +6,8 @@
  *   registry stream ──> event-publisher (own mapping, tag changes only, SQS DLQ) ──> TagEvents bus
  *   EventBridge Scheduler, every minute (retries, SQS DLQ) ──> expiry-sweep (reserved concurrency 1)
  *
- * Deploy-time configuration is CloudFormation parameters (docs/deploy.md): the JWT issuer, audience
- * and JWKS URL, the superusers, the audit retention and the log level. No JWT secret exists here:
- * the HS256 development secret belongs to the local runtime only, and the stack refuses one.
+ * Deploy-time configuration is CloudFormation parameters (docs/deploy.md): JWT issuer, audience and
+ * JWKS URL, superusers, audit retention, log level. No JWT secret exists here (HS256 is local only).
  */
 import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
