@@ -3,6 +3,7 @@
  * through the API or by which policy), when it expires, and which retention policy would prune it.
  */
 import { isValidTagName } from '../shared/domain/quay-format.js';
+import { prunePlanForTag } from '../shared/domain/retention-run.js';
 import { explainProtection } from '../shared/domain/tag-protection.js';
 import { apiHandler } from '../shared/http/api.js';
 import { quay } from '../shared/http/errors.js';
@@ -14,5 +15,9 @@ export const handler = apiHandler('tag-protection', async (request) => {
   requireRepository(context);
   // A name the tag rule refuses was never created.
   if (!isValidTagName(request.params.tag)) throw quay.notFound();
-  return { status: 200, body: await explainProtection(request.deps, actorOf(context, request), request.params.tag) };
+  const { store } = request.deps;
+  const ref = { namespace: context.namespace, repository: context.repositoryName };
+  // The same decision function the sweep and the preview use (shared/domain/retention.ts).
+  const wouldPrune = (tag: { name: string }, nowMs: number) => prunePlanForTag(store, ref, tag.name, nowMs);
+  return { status: 200, body: await explainProtection(request.deps, actorOf(context, request), request.params.tag, wouldPrune) };
 });

@@ -103,7 +103,9 @@ export function prunePlanFor(
   aliveTags: readonly RetentionTag[],
   policies: readonly AutoprunePolicy[],
   nowMs: number,
-): { policy_uuid: string; reason: string } | null {
+): { policy_uuid: string; method: string; reason: string } | null {
   const decision = decideRetention(aliveTags, policies, nowMs).find((entry) => entry.name === tagName);
-  return decision?.decision === 'prune' ? { policy_uuid: decision.policy_uuid as string, reason: decision.reason } : null;
+  if (decision?.decision !== 'prune') return null;
+  const policy = policies.find((candidate) => candidate.uuid === decision.policy_uuid);
+  return { policy_uuid: decision.policy_uuid as string, method: policy?.method ?? 'unknown', reason: decision.reason };
 }

@@ -49,7 +49,7 @@ export type ImmutableBy = { kind: 'api' } | { kind: 'policy'; policy_uuid: strin
 
 /**
  * What a retention policy evaluator answers for one tag: which policy would prune it at the next
- * run and why. None exists yet, so `prune` is always null; an evaluator plugs in here.
+ * run and why (the handler passes retention's own decision function; null: none would).
  */
 export type PruneVerdict = { policy_uuid: string; method: string; reason: string } | null;
 export type PruneEvaluator = (tag: LiveTag, nowMs: number) => Promise<PruneVerdict>;

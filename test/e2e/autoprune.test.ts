@@ -228,3 +228,18 @@ describe('the sweep, the preview, the run log and undo', () => {
     expect(await aliveNames('pruneorg/other')).toEqual(['new']);
   });
 });
+
+describe('tag protection explains retention', () => {
+  it('GET …/tag/{tag}/protection names the policy that would prune the tag at the next run, as the preview does', async () => {
+    await seed('pruner/explain', ['old', 'mid', 'new']);
+    const base = repoPath('pruner/explain');
+    const uuid = await createPolicy(base, { method: 'number_of_tags', value: 2 });
+    const preview = await server.api('POST', `${base}/autoprune/preview`, { token: owner });
+    const pruned = (preview.body.tags as { name: string; decision: string; reason: string }[]).find((tag) => tag.decision === 'prune')!;
+    expect(pruned.name).toBe('old');
+    const old = await server.api('GET', `${base}/tag/old/protection`, { token: owner });
+    expect(old.status).toBe(200);
+    expect(old.body.prune).toEqual({ policy_uuid: uuid, method: 'number_of_tags', reason: pruned.reason });
+    expect((await server.api('GET', `${base}/tag/new/protection`, { token: owner })).body.prune).toBeNull();
+  });
+});

@@ -135,7 +135,7 @@ describe('a prune racing a user', () => {
 
   it('explains which policy would prune a tag (for tag protection)', async () => {
     const { actor } = await threeTags('explain');
-    expect(await prunePlanForTag(store, ref(actor), 'a', clock.now())).toEqual({ policy_uuid: '00000000-0000-4000-8000-000000000001', reason: 'not among the newest 2 tags' });
+    expect(await prunePlanForTag(store, ref(actor), 'a', clock.now())).toEqual({ policy_uuid: '00000000-0000-4000-8000-000000000001', method: 'number_of_tags', reason: 'not among the newest 2 tags' });
     expect(await prunePlanForTag(store, ref(actor), 'c', clock.now())).toBeNull();
     expect(await prunePlanForTag(store, ref(actor), 'missing', clock.now())).toBeNull();
   });

@@ -48,7 +48,7 @@ describe('decideRetention', () => {
       { name: 'a', manifest_digest: 'sha256:a', start_ts: Math.floor((NOW - HOUR) / 1000), decision: 'keep', policy_uuid: null, reason: 'no policy prunes it' },
       { name: 'b', manifest_digest: 'sha256:b', start_ts: Math.floor((NOW - 2 * HOUR) / 1000), decision: 'prune', policy_uuid: count.uuid, reason: 'not among the newest 1 tags' },
     ]);
-    expect(prunePlanFor('b', [tag('a', 1), tag('b', 2)], [count], NOW)).toEqual({ policy_uuid: count.uuid, reason: 'not among the newest 1 tags' });
+    expect(prunePlanFor('b', [tag('a', 1), tag('b', 2)], [count], NOW)).toEqual({ policy_uuid: count.uuid, method: 'number_of_tags', reason: 'not among the newest 1 tags' });
     expect(prunePlanFor('a', [tag('a', 1), tag('b', 2)], [count], NOW)).toBeNull();
   });
 });
