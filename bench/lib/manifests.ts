@@ -49,3 +49,20 @@ export function manifestList(children: BuiltManifest[], options: { docker?: bool
   });
   return { mediaType, body, digest: sha256(body), layers: [], size: 0 };
 }
+
+/** An OCI image manifest of about `kib` KiB: two layers and large annotations (as signing or SBOM tools add). */
+export function largeManifest(kib: number): BuiltManifest {
+  const layers = [1, 2].map((index) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: randomDigest(), size: 1000 * index }));
+  const annotations: Record<string, string> = {};
+  for (let index = 0; JSON.stringify(annotations).length < kib * 1024; index++) {
+    annotations[`org.example.note.${index}`] = randomDigest().repeat(4);
+  }
+  const body = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: randomDigest(), size: 1234 },
+    layers,
+    annotations,
+  });
+  return { mediaType: OCI_MANIFEST, body, digest: sha256(body), layers, size: 3000 };
+}

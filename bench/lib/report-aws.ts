@@ -2,7 +2,7 @@
  * The AWS cost section of bench/RESULTS.md: list prices (bench/lib/aws-prices.ts) applied to the
  * request units, round trips and handler times measured in sections 1 and 7.
  */
-import type { CostRow } from '../sections/cost.js';
+import type { CostRow } from './cost-row.js';
 import type { AwsCostResult, BackgroundCost } from '../sections/aws-cost.js';
 import { DEPLOYED, PRICES, PRICES_CHECKED, PRICES_REGION, billedReadUnits, dynamoCost, lambdaInvocationCost } from './aws-prices.js';
 import { fixed } from './stats.js';

@@ -1,5 +1,5 @@
 /** Renders bench/RESULTS.md from one run's figures. Every number in it comes from `results`. */
-import type { CostRow } from '../sections/cost.js';
+import type { CostRow } from './cost-row.js';
 import type { ColdStartResult } from '../sections/coldstart.js';
 import type { LatencyRow } from '../sections/latency.js';
 import type { ScalingResult } from '../sections/scaling.js';

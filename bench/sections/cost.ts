@@ -8,54 +8,10 @@ import type { Bench, BenchRequest, Cost } from '../lib/harness.js';
 import { expectStatus, json } from '../lib/harness.js';
 import { NAMESPACE, createRepository, push } from '../lib/fixture.js';
 import { makeManifests } from '../lib/seed.js';
-import { OCI_MANIFEST, randomDigest, sha256 } from '../lib/manifests.js';
-import type { BuiltManifest } from '../lib/manifests.js';
-
-/** An OCI image manifest of about `kib` KiB: two layers and large annotations (as signing or SBOM tools add). */
-function largeManifest(kib: number): BuiltManifest {
-  const layers = [1, 2].map((index) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: randomDigest(), size: 1000 * index }));
-  const annotations: Record<string, string> = {};
-  for (let index = 0; JSON.stringify(annotations).length < kib * 1024; index++) {
-    annotations[`org.example.note.${index}`] = randomDigest().repeat(4);
-  }
-  const body = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: randomDigest(), size: 1234 },
-    layers,
-    annotations,
-  });
-  return { mediaType: OCI_MANIFEST, body, digest: sha256(body), layers, size: 3000 };
-}
+import { largeManifest } from '../lib/manifests.js';
 import { median } from '../lib/stats.js';
+import type { CostClass, CostRow } from '../lib/cost-row.js';
 
-export type CostClass = 'list' | 'read' | 'tag-mutation' | 'admin' | 'ingest' | 'none';
-
-export interface CostRow {
-  endpoint: string;
-  variant: string;
-  cls: CostClass;
-  status: number;
-  runs: number;
-  /** Median DynamoDB requests per HTTP request. */
-  roundTrips: number;
-  roundTripsMin: number;
-  roundTripsMax: number;
-  /** Median of the round trips waited for one after another (transaction included). */
-  sequential: number;
-  sequentialMax: number;
-  /** TransactWriteItems among them. */
-  transactions: number;
-  /** Commands of the median run, e.g. { BatchGetItemCommand: 1, QueryCommand: 1 }. */
-  byCommand: Record<string, number>;
-  rcu: number;
-  wcu: number;
-  /** Fastest in-process handler time of the runs (the least disturbed by other load), ms: the AWS table's Lambda duration. */ ms: number;
-  /** Whether DynamoDB (Local) reported any consumed capacity for this request. */
-  capacityReported: boolean;
-  target?: string;
-  met?: boolean;
-}
 
 interface CostCase {
   endpoint: string;
